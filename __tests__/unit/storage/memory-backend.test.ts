@@ -1,0 +1,4 @@
+import { describeBackendContract } from '../../helpers/backend-contract.js';
+import { MemoryBackend } from '../../helpers/memory-backend.js';
+
+describeBackendContract('memory', () => new MemoryBackend(), { paging: true });
