@@ -17,5 +17,12 @@ export default {
       testMatch: ['<rootDir>/__tests__/integration/**/*.int.test.ts'],
       testTimeout: 120_000,
     },
+    // Benchmarks are jest files too, so they reuse the emulator helpers; `npm run bench` only.
+    {
+      ...shared,
+      displayName: 'bench',
+      testMatch: ['<rootDir>/bench/**/*.bench.ts'],
+      testTimeout: 1_800_000,
+    },
   ],
 };

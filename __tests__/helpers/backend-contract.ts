@@ -168,7 +168,10 @@ export function describeBackendContract(
 
     if (options.paging) {
       test('list pages through more than 1000 matches', async () => {
-        const names = Array.from({ length: 1105 }, (_, i) => `${ns}page/${String(i).padStart(5, '0')}`);
+        const names = Array.from(
+          { length: 1105 },
+          (_, i) => `${ns}page/${String(i).padStart(5, '0')}`,
+        );
         const queue = [...names];
         await Promise.all(
           Array.from({ length: 16 }, async () => {

@@ -2,12 +2,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 
 import { AlreadyExistsError, NotFoundError } from '../../src/errors.js';
-import type {
-  Backend,
-  GetOptions,
-  ObjectInfo,
-  PutOptions,
-} from '../../src/storage/backend.js';
+import type { Backend, GetOptions, ObjectInfo, PutOptions } from '../../src/storage/backend.js';
 
 /**
  * In-memory Backend with a controllable clock and injectable faults. It runs the same contract
