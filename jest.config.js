@@ -9,6 +9,7 @@ const shared = {
 };
 
 export default {
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.mjs'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
     {

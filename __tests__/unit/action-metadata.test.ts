@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+import { Inputs, Outputs } from '../../src/constants.js';
+import { ToolVersion } from '../../src/version.js';
+
+interface ActionYml {
+  inputs: Record<string, { description: string; required: boolean; default?: string }>;
+  outputs?: Record<string, { description: string }>;
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
+}
+const load = (file: string): ActionYml => parse(readFileSync(file, 'utf8')) as ActionYml;
+const combined = load('action.yml');
+const restore = load('restore/action.yml');
+const save = load('save/action.yml');
+
+describe('action metadata', () => {
+  test('the combined action declares exactly the inputs the code reads', () => {
+    expect(Object.keys(combined.inputs).sort()).toEqual(Object.values(Inputs).sort());
+  });
+
+  test("restore and save declare only known inputs, with the combined action's wording", () => {
+    for (const sub of [restore, save]) {
+      for (const [name, spec] of Object.entries(sub.inputs)) {
+        expect(combined.inputs[name]).toEqual(spec);
+      }
+    }
+    expect(Object.keys(save.inputs)).not.toContain(Inputs.RestoreKeys);
+    expect(Object.keys(save.inputs)).not.toContain(Inputs.Save);
+    expect(Object.keys(restore.inputs)).not.toContain(Inputs.Overwrite);
+  });
+
+  test('restore and combined declare every output; save declares none', () => {
+    expect(Object.keys(combined.outputs ?? {}).sort()).toEqual(Object.values(Outputs).sort());
+    expect(Object.keys(restore.outputs ?? {}).sort()).toEqual(Object.values(Outputs).sort());
+    expect(save.outputs).toBeUndefined();
+  });
+
+  test('runs: node24, restore in main, save in post on success, sub-actions point at the shared bundles', () => {
+    expect(combined.runs).toEqual({
+      using: 'node24',
+      main: 'dist/restore/index.js',
+      post: 'dist/save/index.js',
+      'post-if': 'success()',
+    });
+    expect(restore.runs).toEqual({ using: 'node24', main: '../dist/restore/index.js' });
+    expect(save.runs).toEqual({ using: 'node24', main: '../dist/save/index.js' });
+  });
+
+  test('action.yml files and README tables are generated from the current spec', () => {
+    const r = spawnSync(process.execPath, ['scripts/generate.mjs', '--check'], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('the README documents every input and output', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const name of [...Object.values(Inputs), ...Object.values(Outputs)]) {
+      expect(readme).toContain(`| \`${name}\` |`);
+    }
+  });
+
+  test('the tool version recorded in manifests matches package.json', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(ToolVersion).toBe(`bucket-cache/${pkg.version}`);
+  });
+});

@@ -1,0 +1,199 @@
+import { Inputs } from '../../src/constants.js';
+import { type InputSource, parseSettings, parseSize } from '../../src/inputs.js';
+
+function source(values: Partial<Record<Inputs, string>>): InputSource {
+  return (name) => values[name] ?? '';
+}
+const base = { [Inputs.Path]: 'node_modules', [Inputs.Key]: 'k', [Inputs.FsRoot]: '/cache' };
+const parse = (values: Partial<Record<Inputs, string>>, env: Record<string, string> = {}) =>
+  parseSettings(source(values), env, '/ws');
+
+describe('parseSettings', () => {
+  test('defaults match actions/cache and the design', () => {
+    const s = parse(base);
+    expect(s.cache).toEqual({
+      paths: ['node_modules'],
+      key: 'k',
+      restoreKeys: [],
+      failOnCacheMiss: false,
+      lookupOnly: false,
+      enableCrossOsArchive: false,
+      prefix: '',
+      save: true,
+      overwrite: false,
+      scope: 'branch',
+      compression: 'auto',
+      compressionLevel: undefined,
+    });
+    expect(s.storage).toEqual({ kind: 'fs', root: '/cache' });
+    expect(s.transfer).toEqual({
+      concurrency: 8,
+      partSize: 16 * 1024 * 1024,
+      stallTimeoutMs: 120_000,
+      timeoutMs: 0,
+    });
+  });
+
+  test('multi-line path and restore-keys drop blank lines and trim', () => {
+    const s = parse({
+      ...base,
+      [Inputs.Path]: ' a \n\n  !a/b\n~/.npm\n',
+      [Inputs.RestoreKeys]: '\nx-\n\n y- \n',
+    });
+    expect(s.cache.paths).toEqual(['a', '!a/b', '~/.npm']);
+    expect(s.cache.restoreKeys).toEqual(['x-', 'y-']);
+  });
+
+  test('path and key are required, naming the input', () => {
+    expect(() => parse({ ...base, [Inputs.Path]: '\n \n' })).toThrow(
+      expect.objectContaining({ input: 'path' }),
+    );
+    expect(() => parse({ ...base, [Inputs.Key]: '' })).toThrow(
+      expect.objectContaining({ input: 'key' }),
+    );
+  });
+
+  test('booleans accept true/false in any case and refuse anything else', () => {
+    expect(parse({ ...base, [Inputs.LookupOnly]: 'TRUE' }).cache.lookupOnly).toBe(true);
+    expect(() => parse({ ...base, [Inputs.FailOnCacheMiss]: 'yes' })).toThrow(
+      expect.objectContaining({ input: 'fail-on-cache-miss' }),
+    );
+  });
+
+  test('no storage configured is a clear error naming the choices', () => {
+    expect(() => parse({ [Inputs.Path]: 'a', [Inputs.Key]: 'k' })).toThrow(
+      /s3-bucket.*azure-container.*fs-root/,
+    );
+  });
+
+  test('the backend is inferred, and ambiguity must be resolved with backend', () => {
+    expect(parse({ ...base, [Inputs.FsRoot]: '', [Inputs.S3Bucket]: 'b' }).storage.kind).toBe('s3');
+    expect(() => parse({ ...base, [Inputs.S3Bucket]: 'b' })).toThrow(
+      expect.objectContaining({ input: 'backend' }),
+    );
+    expect(parse({ ...base, [Inputs.S3Bucket]: 'b', [Inputs.Backend]: 'fs' }).storage.kind).toBe(
+      'fs',
+    );
+    expect(() => parse({ ...base, [Inputs.Backend]: 'gcs' })).toThrow(/one of s3, azure, fs/);
+  });
+
+  test('fs-root is resolved against the workspace with ~ expanded', () => {
+    expect(parse({ ...base, [Inputs.FsRoot]: 'cache' }).storage).toEqual({
+      kind: 'fs',
+      root: '/ws/cache',
+    });
+    expect(parse({ ...base, [Inputs.FsRoot]: '~/c' }).storage).toMatchObject({
+      root: expect.not.stringContaining('~'),
+    });
+  });
+
+  test('S3: region from input or AWS_REGION; custom endpoints default to path style and WHEN_REQUIRED checksums', () => {
+    const aws = parse(
+      { ...base, [Inputs.FsRoot]: '', [Inputs.S3Bucket]: 'b' },
+      { AWS_REGION: 'eu-west-1' },
+    );
+    expect(aws.storage).toEqual({
+      kind: 's3',
+      bucket: 'b',
+      region: 'eu-west-1',
+      endpoint: undefined,
+      forcePathStyle: false,
+      credentials: undefined,
+      sse: undefined,
+      checksum: 'when-supported',
+    });
+    const minio = parse({
+      ...base,
+      [Inputs.FsRoot]: '',
+      [Inputs.S3Bucket]: 'b',
+      [Inputs.S3Endpoint]: 'http://127.0.0.1:9000',
+    });
+    expect(minio.storage).toMatchObject({
+      region: 'us-east-1',
+      forcePathStyle: true,
+      checksum: 'when-required',
+    });
+  });
+
+  test('S3: both static keys or neither; KMS key id needs aws:kms', () => {
+    const s3 = { ...base, [Inputs.FsRoot]: '', [Inputs.S3Bucket]: 'b' };
+    expect(() => parse({ ...s3, [Inputs.AwsAccessKeyId]: 'AKIA' })).toThrow(
+      expect.objectContaining({ input: 'aws-secret-access-key' }),
+    );
+    expect(
+      parse({ ...s3, [Inputs.AwsAccessKeyId]: 'AKIA', [Inputs.AwsSecretAccessKey]: 's' }).storage,
+    ).toMatchObject({
+      credentials: { accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: undefined },
+    });
+    expect(() => parse({ ...s3, [Inputs.S3SseKmsKeyId]: 'k' })).toThrow(/aws:kms/);
+    expect(
+      parse({ ...s3, [Inputs.S3Sse]: 'aws:kms', [Inputs.S3SseKmsKeyId]: 'k' }).storage,
+    ).toMatchObject({
+      sse: { type: 'aws:kms', kmsKeyId: 'k' },
+    });
+    expect(() => parse({ ...s3, [Inputs.S3Endpoint]: 'minio:9000' })).toThrow(
+      expect.objectContaining({ input: 's3-endpoint' }),
+    );
+  });
+
+  test('Azure: needs some way to authenticate; key and SAS are exclusive', () => {
+    const az = { ...base, [Inputs.FsRoot]: '', [Inputs.AzureContainer]: 'c' };
+    expect(() => parse(az)).toThrow(/azure-connection-string/);
+    expect(parse({ ...az, [Inputs.AzureAccountName]: 'acct' }).storage).toMatchObject({
+      kind: 'azure',
+      accountName: 'acct',
+    });
+    expect(() =>
+      parse({
+        ...az,
+        [Inputs.AzureAccountName]: 'a',
+        [Inputs.AzureAccountKey]: 'k',
+        [Inputs.AzureSasToken]: 's',
+      }),
+    ).toThrow(expect.objectContaining({ input: 'azure-sas-token' }));
+  });
+
+  test('transfer settings: sizes with units, bounds enforced', () => {
+    expect(
+      parse({ ...base, [Inputs.PartSize]: '8MiB', [Inputs.Concurrency]: '4' }).transfer,
+    ).toMatchObject({
+      partSize: 8 * 1024 * 1024,
+      concurrency: 4,
+    });
+    expect(() => parse({ ...base, [Inputs.PartSize]: '1MiB' })).toThrow(/5MiB/);
+    expect(() => parse({ ...base, [Inputs.Concurrency]: '0' })).toThrow(
+      expect.objectContaining({ input: 'concurrency' }),
+    );
+    expect(parse({ ...base, [Inputs.Timeout]: '600' }).transfer.timeoutMs).toBe(600_000);
+  });
+
+  test('compression and levels', () => {
+    expect(
+      parse({ ...base, [Inputs.Compression]: 'gzip', [Inputs.CompressionLevel]: '9' }).cache,
+    ).toMatchObject({
+      compression: 'gzip',
+      compressionLevel: 9,
+    });
+    expect(() =>
+      parse({ ...base, [Inputs.Compression]: 'gzip', [Inputs.CompressionLevel]: '19' }),
+    ).toThrow(/1 to 9/);
+    expect(() => parse({ ...base, [Inputs.Compression]: 'lz4' })).toThrow(
+      expect.objectContaining({ input: 'compression' }),
+    );
+  });
+});
+
+describe('parseSize', () => {
+  test.each([
+    ['5242880', 5242880],
+    ['16MiB', 16 * 1024 ** 2],
+    ['16mb', 16 * 1024 ** 2],
+    ['1G', 1024 ** 3],
+    ['0.5 GiB', 512 * 1024 ** 2],
+  ])('%s', (text, bytes) => expect(parseSize(text, Inputs.PartSize)).toBe(bytes));
+
+  test('refuses nonsense', () => {
+    expect(() => parseSize('lots', Inputs.PartSize)).toThrow(/16MiB/);
+    expect(() => parseSize('5 parsecs', Inputs.PartSize)).toThrow();
+  });
+});

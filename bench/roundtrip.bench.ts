@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { resolveCompression } from '../src/archive/compression.js';
+import { TarArchiver } from '../src/archive/tar-archiver.js';
+import { restoreCache } from '../src/cache/restore-cache.js';
+import { saveCache } from '../src/cache/save-cache.js';
+import type { RunContext } from '../src/context.js';
+import type { Logger } from '../src/logger.js';
+import type { CacheSettings } from '../src/settings.js';
+import { FsBackend } from '../src/storage/fs-backend.js';
+
+// End-to-end save and restore through the real archiver and the fs backend, against the raw
+// `tar | zstd -T0` pipeline measured in the same run (ratios, because these machines are noisy).
+// BENCH_SIZE_MIB sets the data size (default 512).
+const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 512);
+const quiet: Logger = { info: () => {}, debug: () => {}, warning: () => {} };
+
+function makeData(dir: string): void {
+  // Half incompressible (build outputs), half compressible text (sources, lockfiles), in many files.
+  let left = sizeMiB * 1024 * 1024;
+  let i = 0;
+  while (left > 0) {
+    const sub = path.join(dir, `pkg-${i % 50}`);
+    mkdirSync(sub, { recursive: true });
+    const big = i % 20 === 0;
+    const size = Math.min(left, big ? 16 * 1024 * 1024 : 96 * 1024);
+    const data =
+      i % 2
+        ? randomBytes(size)
+        : Buffer.from(
+            `line ${i} lorem ipsum dolor sit amet\n`.repeat(Math.ceil(size / 40)).slice(0, size),
+          );
+    writeFileSync(path.join(sub, `f${i}.bin`), data);
+    left -= size;
+    i++;
+  }
+}
+
+function time(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+test(`save and restore ${sizeMiB} MiB vs raw tar | zstd`, async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'bucket-cache-bench-'));
+  try {
+    const ws = path.join(root, 'ws');
+    makeData(path.join(ws, 'deps'));
+    const raw = path.join(root, 'raw.tar.zst');
+    const rawOut = path.join(root, 'raw-out');
+    mkdirSync(rawOut);
+    const rawSave = time(() =>
+      execFileSync('sh', ['-c', `tar -cf - -C "${ws}" deps | zstd -T0 -3 -q -c > "${raw}"`]),
+    );
+    const rawRestore = time(() =>
+      execFileSync('sh', ['-c', `zstd -d -q -c "${raw}" | tar -xf - -C "${rawOut}"`]),
+    );
+
+    const method = await resolveCompression('auto');
+    const backend = new FsBackend({ kind: 'fs', root: path.join(root, 'store') });
+    const transfer = {
+      concurrency: 8,
+      partSize: 16 * 1024 * 1024,
+      stallTimeoutMs: 120_000,
+      timeoutMs: 0,
+    };
+    const cache: CacheSettings = {
+      paths: ['deps'],
+      key: 'bench',
+      restoreKeys: [],
+      failOnCacheMiss: false,
+      lookupOnly: false,
+      enableCrossOsArchive: false,
+      prefix: '',
+      save: true,
+      overwrite: false,
+      scope: 'branch',
+      compression: 'auto',
+    };
+    const ctx: RunContext = {
+      ci: 'bench',
+      workspace: ws,
+      owner: 'o',
+      repo: 'r',
+      ref: 'refs/heads/main',
+    };
+    const deps = { backend, archiver: new TarArchiver(), logger: quiet };
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+    const tmp = path.join(root, 'tmp');
+    mkdirSync(tmp);
+    const ourSave = await timeAsync(() =>
+      saveCache(deps, { cache, transfer, context: ctx, method, tempDir: tmp, tool: 'bench' }),
+    );
+    const ws2 = path.join(root, 'ws2');
+    mkdirSync(ws2);
+    const ourRestore = await timeAsync(() =>
+      restoreCache(deps, {
+        cache,
+        transfer,
+        context: { ...ctx, workspace: ws2 },
+        method,
+        tempDir: tmp,
+      }),
+    );
+    clearInterval(sampler);
+
+    const result = {
+      bench: 'fs-roundtrip',
+      sizeMiB,
+      method,
+      rawSaveMs: Math.round(rawSave),
+      rawRestoreMs: Math.round(rawRestore),
+      saveMs: Math.round(ourSave),
+      restoreMs: Math.round(ourRestore),
+      saveRatio: +(ourSave / rawSave).toFixed(2),
+      restoreRatio: +(ourRestore / rawRestore).toFixed(2),
+      peakRssMiB: Math.round(peakRss / 1024 / 1024),
+    };
+    console.log(
+      `save ${result.saveMs} ms (${result.saveRatio}x raw tar|zstd ${result.rawSaveMs} ms); ` +
+        `restore ${result.restoreMs} ms (${result.restoreRatio}x raw ${result.rawRestoreMs} ms); peak RSS ${result.peakRssMiB} MiB\n` +
+        JSON.stringify(result),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

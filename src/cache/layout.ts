@@ -1,0 +1,88 @@
+import { Inputs, Limits } from '../constants.js';
+import { ValidationError } from '../errors.js';
+import { encodeSegment } from './keys.js';
+
+/**
+ * Where entries live in a store:
+ *
+ *   <prefix>/<owner>/<repo>/<scope>/<version>/keys/<key>            manifest (the commit point)
+ *   <prefix>/<owner>/<repo>/<scope>/<version>/archives/<id><ext>    immutable archive
+ *
+ * Every part but the user's prefix is encoded, so no key, ref or repository name can leave its
+ * own folder. Manifests and archives live in sibling folders so a key-prefix listing sees only
+ * manifests.
+ */
+export class Layout {
+  constructor(
+    private readonly prefix: string,
+    private readonly owner: string,
+    private readonly repo: string,
+  ) {}
+
+  /** The folder of one scope: a ref ("refs/heads/main") or the shared repository scope. */
+  scopeRoot(scope: ScopeName): string {
+    const seg = scope.kind === 'repository' ? 'repository' : `ref-${encodeSegment(scope.ref)}`;
+    return [this.prefix, encodeSegment(this.owner), encodeSegment(this.repo), seg]
+      .filter(Boolean)
+      .join('/');
+  }
+
+  /** Everything this repository owns in the store (for list, delete and prune). */
+  repositoryRoot(): string {
+    return (
+      [this.prefix, encodeSegment(this.owner), encodeSegment(this.repo)].filter(Boolean).join('/') +
+      '/'
+    );
+  }
+
+  manifestName(scope: ScopeName, version: string, key: string): string {
+    return checkLength(`${this.scopeRoot(scope)}/${version}/keys/${encodeSegment(key)}`, key);
+  }
+
+  /** The listing prefix that finds every key starting with `keyPrefix`. */
+  manifestPrefix(scope: ScopeName, version: string, keyPrefix: string): string {
+    return `${this.scopeRoot(scope)}/${version}/keys/${encodeSegment(keyPrefix)}`;
+  }
+
+  archiveName(scope: ScopeName, version: string, id: string, extension: string): string {
+    return `${this.scopeRoot(scope)}/${version}/archives/${id}${extension}`;
+  }
+
+  /** The folder an entry's archive must live in: a manifest naming anything else is refused. */
+  archiveFolder(manifestName: string): string {
+    const cut = manifestName.lastIndexOf('/keys/');
+    return `${manifestName.slice(0, cut)}/archives/`;
+  }
+}
+
+export type ScopeName = { kind: 'ref'; ref: string } | { kind: 'repository' };
+
+export function describeScope(scope: ScopeName): string {
+  return scope.kind === 'repository' ? 'repository' : scope.ref;
+}
+
+function checkLength(name: string, key: string): string {
+  if (Buffer.byteLength(name) > Limits.maxObjectNameBytes) {
+    throw new ValidationError(
+      `Key Validation Error: the object name for key ${JSON.stringify(key.slice(0, 60))} is ${Buffer.byteLength(name)} bytes once encoded; stores allow ${Limits.maxObjectNameBytes}. Use a shorter key or prefix (characters outside A-Z a-z 0-9 _ . - take three bytes each).`,
+      Inputs.Key,
+    );
+  }
+  return name;
+}
+
+/** Validates the user's `prefix`: a plain folder path inside the bucket, container or root. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/+|\/+$/g, '');
+  if (!trimmed) return '';
+  for (const seg of trimmed.split('/')) {
+    // eslint-disable-next-line no-control-regex
+    if (seg === '' || seg === '.' || seg === '..' || /[\\\u0000-\u001f\u007f]/.test(seg)) {
+      throw new ValidationError(
+        `prefix ${JSON.stringify(prefix)} must be a folder path like "ci/cache" with no empty, '.' or '..' parts, backslashes or control characters.`,
+        Inputs.Prefix,
+      );
+    }
+  }
+  return trimmed;
+}

@@ -1,0 +1,159 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { buffer } from 'node:stream/consumers';
+
+import type { Archiver, CompressionMethod } from '../archive/archiver.js';
+import { declaredRoots } from '../archive/paths.js';
+import type { RunContext } from '../context.js';
+import { UnsafeArchiveError } from '../errors.js';
+import { formatBytes, formatTransfer, type Logger } from '../logger.js';
+import type { CacheSettings, TransferSettings } from '../settings.js';
+import type { Backend } from '../storage/backend.js';
+import { cacheVersion, validateKeys } from './keys.js';
+import { describeScope, Layout } from './layout.js';
+import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
+import { resolveKey } from './resolve-key.js';
+import { restoreScopes } from './scopes.js';
+import { HashCounter, watchTransfer } from './transfer.js';
+
+export interface CacheDeps {
+  backend: Backend;
+  archiver: Archiver;
+  logger: Logger;
+}
+
+export interface RestoreRequest {
+  cache: CacheSettings;
+  transfer: TransferSettings;
+  context: RunContext;
+  method: CompressionMethod;
+  /** A private scratch directory for the download; the caller removes it. */
+  tempDir: string;
+  platform?: NodeJS.Platform;
+}
+
+export interface RestoreResult {
+  primaryKey: string;
+  /** Key of the entry found, also in lookup-only mode. */
+  matchedKey?: string;
+  /** The primary key itself matched. */
+  exact: boolean;
+  /** Files were written to the workspace. */
+  restored: boolean;
+  /** Archive bytes of the matched entry. */
+  size?: number;
+  /** Where it was found (ref or "repository"). */
+  scope?: string;
+}
+
+/** Finds the best entry, downloads it, proves it whole, then extracts it inside the paths. */
+export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promise<RestoreResult> {
+  const { backend, logger } = deps;
+  const { cache, context } = req;
+  validateKeys(cache.key, cache.restoreKeys);
+  const version = cacheVersion({
+    paths: cache.paths,
+    compression: req.method,
+    enableCrossOsArchive: cache.enableCrossOsArchive,
+    platform: req.platform ?? process.platform,
+  });
+  const layout = new Layout(cache.prefix, context.owner, context.repo);
+  const scopes = restoreScopes(cache.scope, context);
+  logger.debug(`version ${version}; scopes ${scopes.map(describeScope).join(', ')}`);
+
+  const match = await resolveKey(backend, {
+    layout,
+    version,
+    primaryKey: cache.key,
+    restoreKeys: cache.restoreKeys,
+    scopes,
+  });
+  const miss: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
+  if (!match) {
+    logger.info(
+      `Cache not found for input keys: ${[cache.key, ...cache.restoreKeys].join(', ')} ` +
+        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${req.method} archives)`,
+    );
+    return miss;
+  }
+  const scope = describeScope(match.scope);
+  const manifest = await readManifest(backend, match.manifestName, {
+    version,
+    archiveFolder: layout.archiveFolder(match.manifestName),
+  });
+  const found = { ...miss, matchedKey: match.key, exact: match.exact, size: manifest.size, scope };
+  if (cache.lookupOnly) {
+    logger.info(
+      `Cache found and can be restored from key: ${match.key} (${scope}, ${formatBytes(manifest.size)}); lookup-only, nothing downloaded`,
+    );
+    return found;
+  }
+
+  const file = path.join(req.tempDir, `archive${path.extname(manifest.archive)}`);
+  const started = Date.now();
+  await download(backend, manifest, file, req.transfer);
+  logger.info(
+    `Downloaded ${formatTransfer(manifest.size, Date.now() - started)} from ${match.key} (${scope})`,
+  );
+
+  const extractStarted = Date.now();
+  await deps.archiver.extract(file, {
+    workspace: context.workspace,
+    method: req.method,
+    allowedRoots: declaredRoots(cache.paths, context.workspace),
+  });
+  logger.info(
+    `Cache restored from key: ${match.key} (extracted in ${((Date.now() - extractStarted) / 1000).toFixed(1)} s)`,
+  );
+  return { ...found, restored: true };
+}
+
+async function readManifest(
+  backend: Backend,
+  name: string,
+  expected: { version: string; archiveFolder: string },
+): Promise<EntryManifest> {
+  const info = await backend.stat(name);
+  if (info && info.size > MaxManifestBytes) {
+    throw new UnsafeArchiveError(`manifest ${name} is ${info.size} bytes; refusing to read it`);
+  }
+  try {
+    return parseManifest(await buffer(await backend.get(name, { size: info?.size })), expected);
+  } catch (err) {
+    if (err instanceof Error && err.message.includes('manifest')) {
+      throw new UnsafeArchiveError(`entry ${name} has a bad manifest: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/** Streams the archive to `file`, hashing as it goes; refuses it if size or sha256 differ. */
+async function download(
+  backend: Backend,
+  m: EntryManifest,
+  file: string,
+  transfer: TransferSettings,
+): Promise<void> {
+  const watch = watchTransfer('download', transfer);
+  try {
+    const counter = new HashCounter(watch.progress);
+    const body = await backend.get(m.archive, { size: m.size, signal: watch.signal });
+    await pipeline(body, counter, createWriteStream(file), { signal: watch.signal });
+    if (counter.bytes !== m.size) {
+      throw new UnsafeArchiveError(
+        `archive ${m.archive} is ${counter.bytes} bytes but its manifest says ${m.size}: refusing to extract it`,
+      );
+    }
+    const sha = counter.digest();
+    if (sha !== m.sha256) {
+      throw new UnsafeArchiveError(
+        `archive ${m.archive} has sha256 ${sha} but its manifest says ${m.sha256}: refusing to extract it`,
+      );
+    }
+  } catch (err) {
+    throw watch.signal.aborted ? (watch.signal.reason as Error) : err;
+  } finally {
+    watch.stop();
+  }
+}

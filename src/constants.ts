@@ -1,0 +1,78 @@
+/** Action input names, exactly as in the action.yml files. */
+export enum Inputs {
+  Path = 'path',
+  Key = 'key',
+  RestoreKeys = 'restore-keys',
+  FailOnCacheMiss = 'fail-on-cache-miss',
+  LookupOnly = 'lookup-only',
+  EnableCrossOsArchive = 'enableCrossOsArchive',
+  Backend = 'backend',
+  Prefix = 'prefix',
+  Save = 'save',
+  Overwrite = 'overwrite',
+  Scope = 'scope',
+  Compression = 'compression',
+  CompressionLevel = 'compression-level',
+  Concurrency = 'concurrency',
+  PartSize = 'part-size',
+  StallTimeout = 'stall-timeout',
+  Timeout = 'timeout',
+  FsRoot = 'fs-root',
+  S3Bucket = 's3-bucket',
+  S3Region = 's3-region',
+  S3Endpoint = 's3-endpoint',
+  S3ForcePathStyle = 's3-force-path-style',
+  S3Sse = 's3-sse',
+  S3SseKmsKeyId = 's3-sse-kms-key-id',
+  S3Checksum = 's3-checksum',
+  AwsAccessKeyId = 'aws-access-key-id',
+  AwsSecretAccessKey = 'aws-secret-access-key',
+  AwsSessionToken = 'aws-session-token',
+  AzureContainer = 'azure-container',
+  AzureConnectionString = 'azure-connection-string',
+  AzureAccountName = 'azure-account-name',
+  AzureAccountKey = 'azure-account-key',
+  AzureSasToken = 'azure-sas-token',
+  AzureEndpoint = 'azure-endpoint',
+}
+
+/** Inputs whose values are secrets: masked as soon as they are read. */
+export const SecretInputs: readonly Inputs[] = [
+  Inputs.AwsAccessKeyId,
+  Inputs.AwsSecretAccessKey,
+  Inputs.AwsSessionToken,
+  Inputs.AzureConnectionString,
+  Inputs.AzureAccountKey,
+  Inputs.AzureSasToken,
+];
+
+export enum Outputs {
+  CacheHit = 'cache-hit',
+  CachePrimaryKey = 'cache-primary-key',
+  CacheMatchedKey = 'cache-matched-key',
+  CacheRestored = 'cache-restored',
+  CacheSize = 'cache-size',
+}
+
+/** The one state entry handed from the main step to the post step. */
+export enum State {
+  Restore = 'restore-state',
+}
+
+export const Limits = {
+  /** actions/cache's limits, so keys valid there are valid here and vice versa. */
+  maxKeyLength: 512,
+  maxKeys: 10,
+  /** S3 and Azure both cap object names at 1024 (bytes / characters). */
+  maxObjectNameBytes: 1024,
+} as const;
+
+export const Defaults = {
+  concurrency: 8,
+  partSize: 16 * 1024 * 1024,
+  stallTimeoutSeconds: 120,
+  timeoutSeconds: 0,
+} as const;
+
+/** Bump when the archive format or layout changes incompatibly: old entries become invisible. */
+export const FormatVersion = '1';

@@ -1,0 +1,305 @@
+import os from 'node:os';
+import path from 'node:path';
+
+import * as core from '@actions/core';
+
+import { normalizePrefix } from './cache/layout.js';
+import { Defaults, Inputs, SecretInputs } from './constants.js';
+import { ValidationError } from './errors.js';
+import type {
+  AzureStorage,
+  CacheSettings,
+  CompressionChoice,
+  S3Storage,
+  Scope,
+  Settings,
+  StorageSettings,
+  TransferSettings,
+} from './settings.js';
+
+/** Returns an input's raw value, '' when unset. The action and the CLI each supply one. */
+export type InputSource = (name: Inputs) => string;
+
+/** The action's input source: `INPUT_*` through @actions/core. Secrets are masked on read. */
+export function actionInputs(): InputSource {
+  return (name) => {
+    const value = core.getInput(name);
+    if (value && SecretInputs.includes(name)) core.setSecret(value);
+    return value;
+  };
+}
+
+/** Parses and validates every setting; errors name the input at fault. */
+export function parseSettings(
+  get: InputSource,
+  env: Record<string, string | undefined> = process.env,
+  workspace = process.cwd(),
+): Settings {
+  const text = (name: Inputs): string => get(name).trim();
+  return {
+    cache: parseCache(get, text),
+    storage: parseStorage(text, env, workspace),
+    transfer: parseTransfer(text),
+  };
+}
+
+function lines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+function bool(text: (n: Inputs) => string, name: Inputs, fallback: boolean): boolean {
+  const v = text(name).toLowerCase();
+  if (v === '') return fallback;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ValidationError(
+    `Input ${name} must be "true" or "false", got ${JSON.stringify(text(name))}.`,
+    name,
+  );
+}
+
+function oneOf<T extends string>(
+  text: (n: Inputs) => string,
+  name: Inputs,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const v = text(name);
+  if (v === '') return fallback;
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new ValidationError(
+    `Input ${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(v)}.`,
+    name,
+  );
+}
+
+function int(
+  text: (n: Inputs) => string,
+  name: Inputs,
+  min: number,
+  max: number,
+): number | undefined {
+  const v = text(name);
+  if (v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ValidationError(
+      `Input ${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(v)}.`,
+      name,
+    );
+  }
+  return n;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** "16MiB", "8m", "5242880" → bytes. Binary units: part sizes are MiB in every store's docs. */
+export function parseSize(value: string, name: Inputs): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = SIZE_UNITS[m?.[2]?.toLowerCase() ?? 'x'];
+  if (!m || unit === undefined) {
+    throw new ValidationError(
+      `Input ${name} must be a size like 16MiB, 8M or 5242880; got ${JSON.stringify(value)}.`,
+      name,
+    );
+  }
+  return Math.round(Number(m[1]) * unit);
+}
+
+function parseCache(get: InputSource, text: (n: Inputs) => string): CacheSettings {
+  const paths = lines(get(Inputs.Path));
+  if (paths.length === 0) {
+    throw new ValidationError('Input required and not supplied: path', Inputs.Path);
+  }
+  const key = text(Inputs.Key);
+  if (!key) throw new ValidationError('Input required and not supplied: key', Inputs.Key);
+  const compression = oneOf<CompressionChoice>(
+    text,
+    Inputs.Compression,
+    ['auto', 'zstd', 'gzip', 'none'],
+    'auto',
+  );
+  const level = int(text, Inputs.CompressionLevel, 1, 22);
+  if (level !== undefined && compression === 'gzip' && level > 9) {
+    throw new ValidationError(
+      `Input ${Inputs.CompressionLevel} must be 1 to 9 for gzip; got ${level}.`,
+      Inputs.CompressionLevel,
+    );
+  }
+  return {
+    paths,
+    key,
+    restoreKeys: lines(get(Inputs.RestoreKeys)),
+    failOnCacheMiss: bool(text, Inputs.FailOnCacheMiss, false),
+    lookupOnly: bool(text, Inputs.LookupOnly, false),
+    enableCrossOsArchive: bool(text, Inputs.EnableCrossOsArchive, false),
+    prefix: normalizePrefix(text(Inputs.Prefix)),
+    save: bool(text, Inputs.Save, true),
+    overwrite: bool(text, Inputs.Overwrite, false),
+    scope: oneOf<Scope>(text, Inputs.Scope, ['branch', 'repository'], 'branch'),
+    compression,
+    compressionLevel: level,
+  };
+}
+
+function parseTransfer(text: (n: Inputs) => string): TransferSettings {
+  const partSizeText = text(Inputs.PartSize);
+  const partSize = partSizeText ? parseSize(partSizeText, Inputs.PartSize) : Defaults.partSize;
+  if (partSize < 5 * 1024 ** 2 || partSize > 4000 * 1024 ** 2) {
+    // S3 refuses parts under 5 MiB; Azure blocks stop at 4000 MiB.
+    throw new ValidationError(
+      `Input ${Inputs.PartSize} must be from 5MiB to 4000MiB; got ${partSizeText}.`,
+      Inputs.PartSize,
+    );
+  }
+  return {
+    concurrency: int(text, Inputs.Concurrency, 1, 64) ?? Defaults.concurrency,
+    partSize,
+    stallTimeoutMs:
+      (int(text, Inputs.StallTimeout, 1, 86_400) ?? Defaults.stallTimeoutSeconds) * 1000,
+    timeoutMs: (int(text, Inputs.Timeout, 0, 86_400) ?? Defaults.timeoutSeconds) * 1000,
+  };
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+function parseStorage(
+  text: (n: Inputs) => string,
+  env: Record<string, string | undefined>,
+  workspace: string,
+): StorageSettings {
+  const configured = {
+    s3: Boolean(text(Inputs.S3Bucket)),
+    azure: Boolean(text(Inputs.AzureContainer) || text(Inputs.AzureConnectionString)),
+    fs: Boolean(text(Inputs.FsRoot)),
+  };
+  let kind = oneOf<'' | 's3' | 'azure' | 'fs'>(text, Inputs.Backend, ['s3', 'azure', 'fs'], '');
+  if (!kind) {
+    const found = (Object.keys(configured) as (keyof typeof configured)[]).filter(
+      (k) => configured[k],
+    );
+    if (found.length === 0) {
+      throw new ValidationError(
+        `No cache storage is configured. Set ${Inputs.S3Bucket} (S3 and S3-compatible), ${Inputs.AzureContainer} (Azure Blob) or ${Inputs.FsRoot} (a directory), and optionally ${Inputs.Backend}.`,
+        Inputs.Backend,
+      );
+    }
+    if (found.length > 1) {
+      throw new ValidationError(
+        `Settings for several backends are set (${found.join(', ')}); choose one with ${Inputs.Backend}.`,
+        Inputs.Backend,
+      );
+    }
+    kind = found[0]!;
+  }
+  if (kind === 'fs') {
+    const root = text(Inputs.FsRoot);
+    if (!root)
+      throw new ValidationError(
+        `backend fs needs ${Inputs.FsRoot}: the directory that holds the caches.`,
+        Inputs.FsRoot,
+      );
+    return { kind: 'fs', root: path.resolve(workspace, expandHome(root)) };
+  }
+  if (kind === 's3') return parseS3(text, env);
+  return parseAzure(text);
+}
+
+function parseS3(text: (n: Inputs) => string, env: Record<string, string | undefined>): S3Storage {
+  const bucket = text(Inputs.S3Bucket);
+  if (!bucket) throw new ValidationError(`backend s3 needs ${Inputs.S3Bucket}.`, Inputs.S3Bucket);
+  const endpoint = text(Inputs.S3Endpoint) || undefined;
+  if (endpoint && !/^https?:\/\//.test(endpoint)) {
+    throw new ValidationError(
+      `Input ${Inputs.S3Endpoint} must be a URL starting with https:// or http://; got ${JSON.stringify(endpoint)}.`,
+      Inputs.S3Endpoint,
+    );
+  }
+  const accessKeyId = text(Inputs.AwsAccessKeyId);
+  const secretAccessKey = text(Inputs.AwsSecretAccessKey);
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new ValidationError(
+      `Set both ${Inputs.AwsAccessKeyId} and ${Inputs.AwsSecretAccessKey}, or neither to use the AWS credential chain (OIDC, environment, profile).`,
+      accessKeyId ? Inputs.AwsSecretAccessKey : Inputs.AwsAccessKeyId,
+    );
+  }
+  const sseType = oneOf<'' | 'AES256' | 'aws:kms'>(text, Inputs.S3Sse, ['AES256', 'aws:kms'], '');
+  const kmsKeyId = text(Inputs.S3SseKmsKeyId) || undefined;
+  if (kmsKeyId && sseType !== 'aws:kms') {
+    throw new ValidationError(
+      `${Inputs.S3SseKmsKeyId} needs ${Inputs.S3Sse}: aws:kms.`,
+      Inputs.S3SseKmsKeyId,
+    );
+  }
+  return {
+    kind: 's3',
+    bucket,
+    // S3-compatible stores accept any region name; AWS itself needs the real one or the chain's.
+    region:
+      text(Inputs.S3Region) ||
+      env.AWS_REGION ||
+      env.AWS_DEFAULT_REGION ||
+      (endpoint ? 'us-east-1' : undefined),
+    endpoint,
+    forcePathStyle: bool(text, Inputs.S3ForcePathStyle, Boolean(endpoint)),
+    credentials: accessKeyId
+      ? { accessKeyId, secretAccessKey, sessionToken: text(Inputs.AwsSessionToken) || undefined }
+      : undefined,
+    sse: sseType ? { type: sseType, kmsKeyId } : undefined,
+    // Most S3-compatible stores reject the SDK's default CRC32/aws-chunked uploads.
+    checksum: oneOf(
+      text,
+      Inputs.S3Checksum,
+      ['when-supported', 'when-required'],
+      endpoint ? 'when-required' : 'when-supported',
+    ),
+  };
+}
+
+function parseAzure(text: (n: Inputs) => string): AzureStorage {
+  const container = text(Inputs.AzureContainer);
+  if (!container)
+    throw new ValidationError(
+      `backend azure needs ${Inputs.AzureContainer}.`,
+      Inputs.AzureContainer,
+    );
+  const storage: AzureStorage = {
+    kind: 'azure',
+    container,
+    connectionString: text(Inputs.AzureConnectionString) || undefined,
+    accountName: text(Inputs.AzureAccountName) || undefined,
+    accountKey: text(Inputs.AzureAccountKey) || undefined,
+    sasToken: text(Inputs.AzureSasToken) || undefined,
+    endpoint: text(Inputs.AzureEndpoint) || undefined,
+  };
+  if (!storage.connectionString && !storage.accountName && !storage.endpoint) {
+    throw new ValidationError(
+      `backend azure needs ${Inputs.AzureConnectionString}, or ${Inputs.AzureAccountName} (with ${Inputs.AzureAccountKey}, ${Inputs.AzureSasToken}, or Microsoft Entra ID through azure/login).`,
+      Inputs.AzureAccountName,
+    );
+  }
+  if (storage.accountKey && storage.sasToken) {
+    throw new ValidationError(
+      `Set ${Inputs.AzureAccountKey} or ${Inputs.AzureSasToken}, not both.`,
+      Inputs.AzureSasToken,
+    );
+  }
+  return storage;
+}

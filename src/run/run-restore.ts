@@ -1,0 +1,71 @@
+import * as core from '@actions/core';
+
+import { restoreCache, type RestoreResult } from '../cache/restore-cache.js';
+import { Outputs } from '../constants.js';
+import { ValidationError } from '../errors.js';
+import { formatBytes } from '../logger.js';
+import type { Settings } from '../settings.js';
+import { saveRestoreState } from '../state.js';
+import { withTempDir } from '../util/temp-dir.js';
+import type { RunDeps } from './deps.js';
+import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
+
+/**
+ * The restore step's policy: invalid input fails the step; any cache failure is a warning and a
+ * miss; a miss fails the step only with fail-on-cache-miss. Every output is always set.
+ */
+export async function runRestore(deps: RunDeps): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = deps.readSettings();
+  } catch (err) {
+    core.setOutput(Outputs.CacheHit, 'false');
+    core.setOutput(Outputs.CacheRestored, 'false');
+    if (err instanceof ValidationError) return failWithValidation(err);
+    throw err;
+  }
+  const { cache } = settings;
+  core.setOutput(Outputs.CachePrimaryKey, cache.key);
+
+  let result: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
+  const backend = deps.createBackend(settings.storage, settings.transfer);
+  try {
+    const method = await deps.resolveCompression(cache.compression);
+    result = await withTempDir((tempDir) =>
+      restoreCache(
+        { backend, archiver: deps.archiver, logger: deps.logger },
+        { cache, transfer: settings.transfer, context: deps.context, method, tempDir },
+      ),
+    );
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      setOutputs(result);
+      return failWithValidation(err);
+    }
+    warnCacheFailure('restore', err);
+  } finally {
+    await backend.close();
+  }
+
+  setOutputs(result);
+  saveRestoreState({ primaryKey: cache.key, matchedKey: result.matchedKey, exact: result.exact });
+  await addSummaryRow({
+    operation: cache.lookupOnly ? 'lookup' : 'restore',
+    key: result.matchedKey ?? cache.key,
+    result: result.exact ? 'hit' : result.matchedKey ? 'partial hit (restore key)' : 'miss',
+    size: result.size === undefined ? undefined : formatBytes(result.size),
+    scope: result.scope,
+  });
+  if (!result.matchedKey && cache.failOnCacheMiss) {
+    core.setFailed(
+      `Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: ${cache.key}`,
+    );
+  }
+}
+
+function setOutputs(r: RestoreResult): void {
+  core.setOutput(Outputs.CacheHit, String(r.exact));
+  core.setOutput(Outputs.CacheRestored, String(r.restored));
+  core.setOutput(Outputs.CacheMatchedKey, r.matchedKey ?? '');
+  core.setOutput(Outputs.CacheSize, r.size === undefined ? '' : String(r.size));
+}

@@ -1,0 +1,96 @@
+import * as core from '@actions/core';
+
+import { saveCache, type SaveResult } from '../cache/save-cache.js';
+import { Inputs } from '../constants.js';
+import { ValidationError } from '../errors.js';
+import { formatBytes } from '../logger.js';
+import type { Settings } from '../settings.js';
+import type { RestoreState } from '../state.js';
+import { withTempDir } from '../util/temp-dir.js';
+import type { RunDeps } from './deps.js';
+import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
+
+export interface SaveStep {
+  /** What the combined action's main step handed over; absent in the save sub-action. */
+  state?: RestoreState;
+}
+
+/** The save step's policy: invalid input fails the step; nothing else ever fails the job. */
+export async function runSave(deps: RunDeps, step: SaveStep): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = deps.readSettings();
+  } catch (err) {
+    if (err instanceof ValidationError) return failWithValidation(err);
+    throw err;
+  }
+  const cache = { ...settings.cache, key: step.state?.primaryKey ?? settings.cache.key };
+  // Only the combined action declares `save`, so the save sub-action always saves.
+  if (!cache.save) {
+    core.info(`Not saving: ${Inputs.Save} is false.`);
+    return;
+  }
+  if (step.state?.exact && step.state.matchedKey === cache.key) {
+    core.info(`Cache hit occurred on the primary key ${cache.key}, not saving cache.`);
+    return;
+  }
+
+  const backend = deps.createBackend(settings.storage, settings.transfer);
+  let result: SaveResult | undefined;
+  try {
+    const method = await deps.resolveCompression(cache.compression);
+    result = await withTempDir((tempDir) =>
+      saveCache(
+        { backend, archiver: deps.archiver, logger: deps.logger },
+        {
+          cache,
+          transfer: settings.transfer,
+          context: deps.context,
+          method,
+          tempDir,
+          tool: deps.tool,
+        },
+      ),
+    );
+  } catch (err) {
+    if (err instanceof ValidationError) return failWithValidation(err);
+    warnCacheFailure('save', err);
+  } finally {
+    await backend.close();
+  }
+  if (!result) {
+    await addSummaryRow({ operation: 'save', key: cache.key, result: 'failed (see warnings)' });
+    return;
+  }
+  reportSave(result, cache.overwrite);
+  await addSummaryRow({
+    operation: 'save',
+    key: result.key,
+    result:
+      result.status === 'saved'
+        ? 'saved'
+        : result.status === 'exists'
+          ? 'already saved'
+          : 'no files',
+    size: result.status === 'saved' ? formatBytes(result.size) : undefined,
+    scope: result.status === 'no-files' ? undefined : result.scope,
+  });
+}
+
+function reportSave(result: SaveResult, overwrite: boolean): void {
+  switch (result.status) {
+    case 'saved':
+      return;
+    case 'no-files':
+      core.warning(
+        'Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.',
+      );
+      return;
+    case 'exists':
+      core.info(
+        result.reason === 'lost-race'
+          ? `Another job saved key ${result.key} first; keeping its entry.`
+          : `Cache entry for key ${result.key} already exists in ${result.scope}; not saving${overwrite ? '' : ' (set overwrite: true to replace it)'}.`,
+      );
+  }
+}
