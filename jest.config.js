@@ -16,14 +16,14 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/__tests__/integration/**/*.int.test.ts'],
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/slow-setup.ts'],
     },
     // Benchmarks are jest files too, so they reuse the emulator helpers; `npm run bench` only.
     {
       ...shared,
       displayName: 'bench',
       testMatch: ['<rootDir>/bench/**/*.bench.ts'],
-      testTimeout: 1_800_000,
+      setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/slow-setup.ts'],
     },
   ],
 };
