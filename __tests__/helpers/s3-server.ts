@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { S3Proxy } from './s3-proxy.js';
+
+export interface S3TestServer {
+  /** The proxy in front of s3rver: what tests talk to. */
+  endpoint: string;
+  /** s3rver itself, without the proxy's fixes and faults (benchmarks). */
+  upstreamEndpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  proxy: S3Proxy;
+  stop(): Promise<void>;
+}
+
+const S3RVER = fileURLToPath(new URL('../../node_modules/s3rver/lib/s3rver.js', import.meta.url));
+
+// Runs in the child. It exits when its stdin closes, so it cannot outlive a crashed test run.
+const LAUNCHER = `
+const S3rver = require(process.env.S3RVER_MAIN);
+new S3rver({
+  address: '127.0.0.1', port: 0, silent: true,
+  directory: process.env.S3RVER_DIR,
+  configureBuckets: [{ name: process.env.S3RVER_BUCKET }],
+}).run().then(({ port }) => console.log('port=' + port), (e) => { console.error(e); process.exit(1); });
+process.stdin.on('end', () => process.exit(0)).resume();
+`;
+
+/**
+ * s3rver 3.7.1 in a child process on a free loopback port, with a fresh bucket and a temp dir,
+ * behind S3Proxy (signature checks, conditional writes, multipart clean-up, ranges, faults). A child process because s3rver's continuation tokens use DES, which Node 20
+ * refuses without --openssl-legacy-provider (listing past one page fails with HTTP 500).
+ */
+export async function startS3Server(): Promise<S3TestServer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 's3rver-'));
+  const bucket = `test-${randomBytes(4).toString('hex')}`;
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', LAUNCHER], {
+    env: { ...process.env, S3RVER_MAIN: S3RVER, S3RVER_DIR: dir, S3RVER_BUCKET: bucket },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const exited = once(child, 'exit');
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const stopChild = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        const m = /port=(\d+)/.exec((out += d.toString()));
+        if (m) resolve(Number(m[1]));
+      });
+      void exited.then(() => reject(new Error(`s3rver exited before listening: ${stderr}`)));
+      setTimeout(
+        () => reject(new Error(`s3rver did not start in 20 s: ${stderr}`)),
+        20_000,
+      ).unref();
+    });
+  } catch (err) {
+    await stopChild();
+    throw err;
+  }
+  const account = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }; // s3rver's built-in one
+  const proxy = await S3Proxy.start({ port, dataDir: dir, ...account });
+  return {
+    endpoint: proxy.endpoint,
+    upstreamEndpoint: `http://127.0.0.1:${port}`,
+    bucket,
+    region: 'us-east-1',
+    ...account,
+    proxy,
+    stop: async () => {
+      await proxy.close();
+      await stopChild();
+    },
+  };
+}
