@@ -35,11 +35,31 @@ export function parseSettings(
   env: Record<string, string | undefined> = process.env,
   workspace = process.cwd(),
 ): Settings {
+  const store = parseStoreSettings(get, env, workspace);
+  return {
+    cache: { ...parseCache(get, (name) => get(name).trim()), prefix: store.prefix },
+    storage: store.storage,
+    transfer: store.transfer,
+  };
+}
+
+/** Where entries live and how bytes move: all that list, delete and prune need. */
+export interface StoreSettings {
+  storage: StorageSettings;
+  transfer: TransferSettings;
+  prefix: string;
+}
+
+export function parseStoreSettings(
+  get: InputSource,
+  env: Record<string, string | undefined> = process.env,
+  workspace = process.cwd(),
+): StoreSettings {
   const text = (name: Inputs): string => get(name).trim();
   return {
-    cache: parseCache(get, text),
     storage: parseStorage(text, env, workspace),
     transfer: parseTransfer(text),
+    prefix: normalizePrefix(text(Inputs.Prefix)),
   };
 }
 
@@ -121,7 +141,7 @@ export function parseSize(value: string, name: Inputs): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-function parseCache(get: InputSource, text: (n: Inputs) => string): CacheSettings {
+function parseCache(get: InputSource, text: (n: Inputs) => string): Omit<CacheSettings, 'prefix'> {
   const paths = lines(get(Inputs.Path));
   if (paths.length === 0) {
     throw new ValidationError('Input required and not supplied: path', Inputs.Path);
@@ -148,7 +168,6 @@ function parseCache(get: InputSource, text: (n: Inputs) => string): CacheSetting
     failOnCacheMiss: bool(text, Inputs.FailOnCacheMiss, false),
     lookupOnly: bool(text, Inputs.LookupOnly, false),
     enableCrossOsArchive: bool(text, Inputs.EnableCrossOsArchive, false),
-    prefix: normalizePrefix(text(Inputs.Prefix)),
     save: bool(text, Inputs.Save, true),
     overwrite: bool(text, Inputs.Overwrite, false),
     scope: oneOf<Scope>(text, Inputs.Scope, ['branch', 'repository'], 'branch'),

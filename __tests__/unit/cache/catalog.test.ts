@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,17 +12,26 @@ import type { CacheSettings } from '../../../src/settings.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
 import { MemoryBackend } from '../../helpers/memory-backend.js';
 
+/** Scratch directories, removed after the file's tests. */
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const scratchDir = (prefix: string): string => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+};
+
 const quiet: Logger = { info: () => {}, debug: () => {}, warning: () => {} };
 const DAY = 86_400_000;
 
 /** A store filled through the real save flow, so the catalog reads what saves really write. */
 function setup() {
-  const workspace = mkdtempSync(path.join(os.tmpdir(), 'catalog-ws-'));
+  const workspace = scratchDir('catalog-ws-');
   mkdirSync(path.join(workspace, 'deps'));
   writeFileSync(path.join(workspace, 'deps', 'a.txt'), 'a');
   mkdirSync(path.join(workspace, 'other'));
   writeFileSync(path.join(workspace, 'other', 'b.txt'), 'b');
-  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'catalog-tmp-'));
+  const tempDir = scratchDir('catalog-tmp-');
   const backend = new MemoryBackend();
   const layout = new Layout('ci', 'o', 'r');
   const base: CacheSettings = {
@@ -149,9 +158,7 @@ describe('listEntries', () => {
   it('fails when the store fails to read a manifest, rather than calling a sound entry broken', async () => {
     const { backend, layout, save } = setup();
     await save('k');
-    backend.get = async () => {
-      throw new Error('connection reset');
-    };
+    backend.get = () => Promise.reject(new Error('connection reset'));
     await expect(listEntries(backend, layout)).rejects.toThrow('connection reset');
   });
 

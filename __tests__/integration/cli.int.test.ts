@@ -1,0 +1,210 @@
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// The built CLI (`npm run bundle` → dist/cli/index.js) run as CI systems run it: a child process
+// with real tar on the fs backend, configured by flags, BUCKET_CACHE_* or Harness PLUGIN_* env.
+const bundle = path.resolve('dist/cli/index.js');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('bucket-cache CLI bundle on the fs backend', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'bucket-cache-cli-'));
+  const store = path.join(root, 'store');
+  let n = 0;
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  beforeAll(() => {
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run bundle\` first`);
+  });
+
+  /** Only what a CI step would have: no GitHub variables leak in from the machine running jest. */
+  function cli(args: string[], opts: { cwd: string; env?: Record<string, string> }): Result {
+    const home = path.join(root, 'home');
+    mkdirSync(home, { recursive: true });
+    const r = spawnSync(process.execPath, [bundle, ...args], {
+      cwd: opts.cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: os.tmpdir(), ...opts.env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  function workspace(files: Record<string, string> = {}): string {
+    const ws = path.join(root, `ws-${++n}`);
+    mkdirSync(ws, { recursive: true });
+    for (const [rel, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+      writeFileSync(path.join(ws, rel), content);
+    }
+    return ws;
+  }
+
+  const common = ['--fs-root', store, '--repository', 'acme/app', '--ref', 'main'];
+  const project = {
+    'deps/a.txt': 'alpha',
+    'deps/sub/b.txt': 'beta',
+    'other/c.txt': 'gamma',
+    'lock.txt': 'v1',
+  };
+
+  test('save, then restore into a fresh workspace', () => {
+    const first = workspace(project);
+    const saved = cli(['save', '--path', 'deps', '--path', 'other', '--key', 'deps-1', ...common], {
+      cwd: first,
+    });
+    expect(saved).toMatchObject({ code: 0, stdout: '' });
+    expect(saved.stderr).toMatch(/Cache saved with key: deps-1 \(refs\/heads\/main/);
+    // Workflow commands from the libraries never reach the log as `::` lines.
+    expect(saved.stderr).not.toMatch(/^::/m);
+
+    const second = workspace();
+    const restored = cli(
+      ['restore', '--path', 'deps', '--path', 'other', '--key', 'deps-1', '--json', ...common],
+      { cwd: second },
+    );
+    expect(restored.code).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({
+      'cache-hit': true,
+      'cache-restored': true,
+      'cache-matched-key': 'deps-1',
+      scope: 'refs/heads/main',
+    });
+    expect(readFileSync(path.join(second, 'deps/a.txt'), 'utf8')).toBe('alpha');
+    expect(readFileSync(path.join(second, 'deps/sub/b.txt'), 'utf8')).toBe('beta');
+    expect(readFileSync(path.join(second, 'other/c.txt'), 'utf8')).toBe('gamma');
+  });
+
+  test('a miss exits 0, or 1 with --fail-on-cache-miss', () => {
+    const ws = workspace();
+    const miss = cli(['restore', '--path', 'deps', '--key', 'absent', ...common], { cwd: ws });
+    expect(miss.code).toBe(0);
+    expect(miss.stderr).toMatch(/Cache not found for input keys: absent/);
+    const fail = cli(
+      ['restore', '--path', 'deps', '--key', 'absent', '--fail-on-cache-miss', ...common],
+      { cwd: ws },
+    );
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toMatch(/error: no cache entry found for key absent/);
+  });
+
+  test('a usage error exits 2 and names the problem', () => {
+    const r = cli(['restore', '--pathh', 'deps'], { cwd: workspace() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/error: unknown option --pathh\nRun bucket-cache --help for usage\./);
+    const noKey = cli(['save', '--path', 'deps', ...common], { cwd: workspace() });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/key \(set with --key, BUCKET_CACHE_KEY or PLUGIN_CACHE_KEY\)/);
+  });
+
+  test('list (text and --json), delete, and prune --older-than', () => {
+    const ws = workspace(project);
+    const listStore = path.join(root, 'list-store');
+    const env = {
+      BUCKET_CACHE_FS_ROOT: listStore,
+      BUCKET_CACHE_REPOSITORY: 'acme/tools',
+      BUCKET_CACHE_REF: 'main',
+    };
+    for (const key of ['old-1', 'new-1', 'new-2']) {
+      expect(cli(['save', '--path', 'deps', '--key', key], { cwd: ws, env }).code).toBe(0);
+    }
+    // Age one entry's manifest (the commit point) by ten days.
+    const manifests = walk(listStore).filter((f) => f.includes('/keys/'));
+    const old = manifests.find((f) => f.endsWith('/keys/old-1'))!;
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
+    utimesSync(old, tenDaysAgo, tenDaysAgo);
+
+    const text = cli(['list'], { cwd: ws, env });
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^KEY\s+SCOPE\s+VERSION\s+SIZE\s+CREATED$/);
+    expect(
+      lines
+        .slice(1, -1)
+        .map((l) => l.split(/\s+/)[0])
+        .sort(),
+    ).toEqual(['new-1', 'new-2', 'old-1']);
+    expect(lines[lines.length - 1]).toMatch(/^3 entries, .*: acme\/tools in file:\/\//);
+
+    const json = cli(['list', '--json', '--key', 'new-'], { cwd: ws, env });
+    const entries = JSON.parse(json.stdout) as { key: string; scope: string; size: number }[];
+    expect(entries.map((e) => e.key).sort()).toEqual(['new-1', 'new-2']);
+    expect(entries.every((e) => e.scope === 'refs/heads/main' && e.size > 0)).toBe(true);
+
+    const del = cli(['delete', '--key', 'new-2'], { cwd: ws, env });
+    expect(del.code).toBe(0);
+    expect(del.stdout).toMatch(/^Deleted 1 entry/);
+
+    const pruned = cli(['prune', '--older-than', '7d'], { cwd: ws, env });
+    expect(pruned.code).toBe(0);
+    expect(pruned.stderr).toMatch(/Deleted old-1 .*older than --older-than/);
+    const left = JSON.parse(cli(['list', '--json'], { cwd: ws, env }).stdout) as { key: string }[];
+    expect(left.map((e) => e.key)).toEqual(['new-1']);
+    // Nothing of the deleted entries stays behind: one manifest and one archive remain.
+    expect(walk(listStore).filter((f) => !f.includes('.bucket-cache-tmp'))).toHaveLength(2);
+  });
+
+  test('a Harness Plugin step driven only by PLUGIN_* settings: rebuild, then restore', () => {
+    const pluginStore = path.join(root, 'plugin-store');
+    const settings = (ws: string, extra: Record<string, string>) => ({
+      // What Harness sets for a Plugin step with these settings, plus its DRONE_* variables.
+      PLUGIN_BACKEND: 'filesystem',
+      PLUGIN_FILESYSTEM_CACHE_ROOT: pluginStore,
+      PLUGIN_CACHE_KEY: '{{ .Repo.Name }}/{{ .Commit.Branch }}-{{ checksum "lock.txt" }}',
+      PLUGIN_MOUNT: 'deps,other',
+      PLUGIN_ARCHIVE_FORMAT: 'gzip',
+      DRONE: 'true',
+      HARNESS_BUILD_ID: '17',
+      DRONE_REPO: 'acme/service',
+      DRONE_REPO_NAME: 'service',
+      DRONE_COMMIT_BRANCH: 'main',
+      DRONE_WORKSPACE: ws,
+      ...extra,
+    });
+    const first = workspace(project);
+    const rebuild = cli([], { cwd: first, env: settings(first, { PLUGIN_REBUILD: 'true' }) });
+    expect(rebuild.code).toBe(0);
+    expect(rebuild.stderr).toMatch(/Cache saved with key: service\/main-[0-9a-f]{64}/);
+
+    const second = workspace({ 'lock.txt': 'v1' });
+    const restore = cli([], { cwd: second, env: settings(second, { PLUGIN_RESTORE: 'true' }) });
+    expect(restore.code).toBe(0);
+    expect(restore.stderr).toMatch(/Cache restored from key: service\/main-[0-9a-f]{64}/);
+    expect(readFileSync(path.join(second, 'deps/sub/b.txt'), 'utf8')).toBe('beta');
+    expect(readFileSync(path.join(second, 'other/c.txt'), 'utf8')).toBe('gamma');
+
+    // A changed lock file is a different key: a miss, which fail_restore_if_key_not_present fails.
+    const third = workspace({ 'lock.txt': 'v2' });
+    const miss = cli([], {
+      cwd: third,
+      env: settings(third, {
+        PLUGIN_RESTORE: 'true',
+        PLUGIN_FAIL_RESTORE_IF_KEY_NOT_PRESENT: 'true',
+      }),
+    });
+    expect(miss.code).toBe(1);
+    expect(existsSync(path.join(third, 'deps'))).toBe(false);
+  });
+});
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
