@@ -1,0 +1,85 @@
+import {
+  buildCreateArgs,
+  buildExtractArgs,
+  tarCandidates,
+  tarFlavorOf,
+} from '../../../src/archive/tar-args.js';
+
+describe('buildCreateArgs', () => {
+  test('GNU tar on Linux: posix format to stdout, -P, -C before a NUL-separated -T', () => {
+    expect(
+      buildCreateArgs({
+        flavor: 'gnu',
+        platform: 'linux',
+        workspace: '/w s',
+        manifest: '/tmp/m.txt',
+      }),
+    ).toEqual(['--posix', '-c', '-f', '-', '-P', '-C', '/w s', '--null', '-T', '/tmp/m.txt']);
+  });
+
+  test('bsdtar spells the posix format differently', () => {
+    const args = buildCreateArgs({
+      flavor: 'bsd',
+      platform: 'darwin',
+      workspace: '/w',
+      manifest: '/m',
+    });
+    expect(args[0]).toBe('--format=posix');
+    expect(args).not.toContain('--posix');
+    expect(args.slice(1)).toEqual(['-c', '-f', '-', '-P', '-C', '/w', '--null', '-T', '/m']);
+  });
+
+  test('Windows paths get forward slashes', () => {
+    const args = buildCreateArgs({
+      flavor: 'gnu',
+      platform: 'win32',
+      workspace: 'D:\\a\\repo',
+      manifest: 'D:\\t\\m.txt',
+    });
+    expect(args).toContain('D:/a/repo');
+    expect(args).toContain('D:/t/m.txt');
+  });
+
+  test('never names a compressor: compression is a separate process', () => {
+    const args = buildCreateArgs({
+      flavor: 'gnu',
+      platform: 'linux',
+      workspace: '/w',
+      manifest: '/m',
+    });
+    expect(args.join(' ')).not.toMatch(/zstd|gzip|-z|-I|compress/);
+  });
+});
+
+describe('buildExtractArgs', () => {
+  test.each(['gnu', 'bsd'] as const)(
+    '%s: read stdin, keep ../ names, extract under the workspace',
+    (flavor) => {
+      expect(buildExtractArgs({ flavor, platform: 'linux', workspace: '/w' })).toEqual([
+        '-x',
+        '-f',
+        '-',
+        '-P',
+        '-C',
+        '/w',
+      ]);
+    },
+  );
+
+  test('Windows workspace gets forward slashes', () => {
+    expect(buildExtractArgs({ flavor: 'bsd', platform: 'win32', workspace: 'C:\\w' })).toContain(
+      'C:/w',
+    );
+  });
+});
+
+test('tarCandidates prefers gtar on macOS only', () => {
+  expect(tarCandidates('darwin')).toEqual(['gtar', 'tar']);
+  expect(tarCandidates('linux')).toEqual(['tar']);
+  expect(tarCandidates('win32')).toEqual(['tar']);
+});
+
+test('tarFlavorOf reads the version banner', () => {
+  expect(tarFlavorOf('tar (GNU tar) 1.34\nCopyright ...')).toBe('gnu');
+  expect(tarFlavorOf('bsdtar 3.5.3 - libarchive 3.5.3 zlib/1.2.11')).toBe('bsd');
+});

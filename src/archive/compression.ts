@@ -1,0 +1,98 @@
+import type { CompressionMethod } from './archiver.js';
+import { probe } from './processes.js';
+
+/** A compressor or decompressor run as its own process in the tar pipeline. */
+export interface CompressorCommand {
+  program: string;
+  args: string[];
+}
+
+const EXTENSIONS: Record<CompressionMethod, string> = {
+  zstd: '.tar.zst',
+  gzip: '.tar.gz',
+  none: '.tar',
+};
+
+/** File suffix of an archive made with `method`. */
+export function archiveExtension(method: CompressionMethod): string {
+  return EXTENSIONS[method];
+}
+
+/** True when a `zstd` that runs is on PATH. */
+export async function zstdAvailable(): Promise<boolean> {
+  return (await probe('zstd', ['--version'])) !== undefined;
+}
+
+/**
+ * 'auto' picks zstd when a working one is on PATH, else gzip (as actions/cache does). An explicit
+ * 'zstd' without zstd is an error rather than a silent downgrade: the method is part of the cache
+ * version, so falling back would quietly write entries no zstd runner ever finds.
+ */
+export async function resolveCompression(
+  choice: 'auto' | CompressionMethod,
+  hasZstd: () => Promise<boolean> = zstdAvailable,
+): Promise<CompressionMethod> {
+  switch (choice) {
+    case 'gzip':
+    case 'none':
+      return choice;
+    case 'zstd':
+      if (await hasZstd()) return 'zstd';
+      throw new Error(
+        "compression is 'zstd' but no working zstd was found on PATH; install zstd, " +
+          "or set compression to 'auto' or 'gzip'",
+      );
+    case 'auto':
+      return (await hasZstd()) ? 'zstd' : 'gzip';
+  }
+}
+
+function checkLevel(method: string, level: number, min: number, max: number): void {
+  if (!Number.isInteger(level) || level < min || level > max) {
+    throw new RangeError(
+      `${method} compression level must be an integer from ${min} to ${max}, got ${level}`,
+    );
+  }
+}
+
+/**
+ * Reads tar from stdin, writes the compressed stream to stdout. zstd uses every core (-T0) and
+ * its default window: `--long` would buy a better ratio on huge archives at up to 1 GiB of memory
+ * on both ends, which we would rather leave to the upload buffers.
+ */
+export function buildCompressCommand(
+  method: CompressionMethod,
+  level?: number,
+): CompressorCommand | undefined {
+  switch (method) {
+    case 'none':
+      return undefined;
+    case 'zstd': {
+      const l = level ?? 3;
+      checkLevel('zstd', l, 1, 22);
+      // Levels above 19 are silently capped at 19 unless --ultra is given.
+      return { program: 'zstd', args: [...(l > 19 ? ['--ultra'] : []), '-T0', `-${l}`, '-c'] };
+    }
+    case 'gzip': {
+      const l = level ?? 6;
+      checkLevel('gzip', l, 1, 9);
+      return { program: 'gzip', args: [`-${l}`, '-c'] };
+    }
+  }
+}
+
+/**
+ * Reads the compressed archive from stdin, writes tar to stdout. `--long=30` only raises the
+ * window zstd accepts (memory is allocated per frame, as the frame asks), so archives written
+ * with or without `--long` (ours, or actions/cache-style ones) both decompress.
+ */
+export function buildDecompressCommand(method: CompressionMethod): CompressorCommand | undefined {
+  switch (method) {
+    case 'none':
+      return undefined;
+    case 'zstd':
+      return { program: 'zstd', args: ['-d', '-c', '--long=30'] };
+    case 'gzip':
+      return { program: 'gzip', args: ['-d', '-c'] };
+  }
+}
