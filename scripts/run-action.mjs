@@ -3,7 +3,7 @@
 // and, for a post step, the main step's state as STATE_<name>. Used by `npm run demo` and by
 // the bundle tests, so both exercise exactly what a workflow runs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -65,12 +65,16 @@ export async function runAction({ bundle, inputs, env = {}, state = {}, cwd }) {
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise((resolve) => child.on('close', resolve));
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseFileCommands(readFileSync(outputFile, 'utf8')),
-    state: parseFileCommands(readFileSync(stateFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-  };
+  try {
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseFileCommands(readFileSync(outputFile, 'utf8')),
+      state: parseFileCommands(readFileSync(stateFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+    };
+  } finally {
+    rmSync(files, { recursive: true, force: true });
+  }
 }

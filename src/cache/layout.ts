@@ -1,6 +1,8 @@
 import { Inputs, Limits } from '../constants.js';
+import type { RunContext } from '../context.js';
 import { ValidationError } from '../errors.js';
-import { encodeSegment } from './keys.js';
+import type { CacheSettings } from '../settings.js';
+import { cacheVersion, encodeSegment } from './keys.js';
 
 /**
  * Where entries live in a store:
@@ -85,4 +87,22 @@ export function normalizePrefix(prefix: string): string {
     }
   }
   return trimmed;
+}
+
+/** Where a run's entries live: its repository's layout and the version its settings select. */
+export function locateEntries(
+  cache: Pick<CacheSettings, 'prefix' | 'paths' | 'enableCrossOsArchive'>,
+  context: Pick<RunContext, 'owner' | 'repo'>,
+  method: string,
+  platform: NodeJS.Platform = process.platform,
+): { layout: Layout; version: string } {
+  return {
+    layout: new Layout(cache.prefix, context.owner, context.repo),
+    version: cacheVersion({
+      paths: cache.paths,
+      compression: method,
+      enableCrossOsArchive: cache.enableCrossOsArchive,
+      platform,
+    }),
+  };
 }

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
 
 import type { Archiver, CompressionMethod } from '../archive/archiver.js';
 import { declaredRoots } from '../archive/paths.js';
@@ -10,8 +10,8 @@ import { UnsafeArchiveError } from '../errors.js';
 import { formatBytes, formatTransfer, type Logger } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
-import { cacheVersion, validateKeys } from './keys.js';
-import { describeScope, Layout } from './layout.js';
+import { validateKeys } from './keys.js';
+import { describeScope, locateEntries } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
 import { resolveKey } from './resolve-key.js';
 import { restoreScopes } from './scopes.js';
@@ -52,13 +52,7 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   const { backend, logger } = deps;
   const { cache, context } = req;
   validateKeys(cache.key, cache.restoreKeys);
-  const version = cacheVersion({
-    paths: cache.paths,
-    compression: req.method,
-    enableCrossOsArchive: cache.enableCrossOsArchive,
-    platform: req.platform ?? process.platform,
-  });
-  const layout = new Layout(cache.prefix, context.owner, context.repo);
+  const { layout, version } = locateEntries(cache, context, req.method, req.platform);
   const scopes = restoreScopes(cache.scope, context);
   logger.debug(`version ${version}; scopes ${scopes.map(describeScope).join(', ')}`);
 

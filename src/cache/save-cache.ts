@@ -11,8 +11,8 @@ import { AlreadyExistsError, errorMessage } from '../errors.js';
 import { formatTransfer } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
-import { cacheVersion, validateKeys } from './keys.js';
-import { describeScope, Layout } from './layout.js';
+import { validateKeys } from './keys.js';
+import { describeScope, locateEntries } from './layout.js';
 import type { EntryManifest } from './manifest.js';
 import type { CacheDeps } from './restore-cache.js';
 import { saveScope } from './scopes.js';
@@ -45,13 +45,7 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const files = await resolvePaths(cache.paths, context.workspace);
   if (files.length === 0) return { status: 'no-files', key: cache.key };
 
-  const version = cacheVersion({
-    paths: cache.paths,
-    compression: req.method,
-    enableCrossOsArchive: cache.enableCrossOsArchive,
-    platform: req.platform ?? process.platform,
-  });
-  const layout = new Layout(cache.prefix, context.owner, context.repo);
+  const { layout, version } = locateEntries(cache, context, req.method, req.platform);
   const scope = saveScope(cache.scope, context);
   const scopeName = describeScope(scope);
   const manifestName = layout.manifestName(scope, version, cache.key);

@@ -1,4 +1,3 @@
-import type { Archiver, CompressionMethod } from '../archive/archiver.js';
 import {
   type CacheEntry,
   deleteEntries,
@@ -8,11 +7,12 @@ import {
   type PruneResult,
 } from '../cache/catalog.js';
 import { Layout } from '../cache/layout.js';
-import { restoreCache, type RestoreResult } from '../cache/restore-cache.js';
-import { saveCache, type SaveResult } from '../cache/save-cache.js';
+import { type OperationDeps, performRestore, performSave } from '../cache/operations.js';
+import type { RestoreResult } from '../cache/restore-cache.js';
+import type { SaveResult } from '../cache/save-cache.js';
 import { Inputs } from '../constants.js';
 import { detectRunContext, type RunContext, toRef } from '../context.js';
-import { UnsafeArchiveError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import {
   type InputSource,
   parseSettings,
@@ -20,15 +20,9 @@ import {
   type StoreSettings,
 } from '../inputs.js';
 import { formatBytes } from '../logger.js';
-import { describeFailure } from '../run/report.js';
-import type {
-  CompressionChoice,
-  Settings,
-  StorageSettings,
-  TransferSettings,
-} from '../settings.js';
+import { cacheFailureMessage, describeFailure } from '../run/report.js';
+import type { Settings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
-import { withTempDir } from '../util/temp-dir.js';
 import { type CliArgs, type Command, splitLines, UsageError } from './args.js';
 import { cliSetting, type CliSource, cliSwitch, createCliSource } from './env-source.js';
 import { renderKeyTemplate } from './key-template.js';
@@ -37,15 +31,11 @@ import type { CliOutput } from './output.js';
 type Env = Record<string, string | undefined>;
 
 /** What the commands need from the outside world; tests pass fakes. */
-export interface CliDeps {
-  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend;
-  archiver: Archiver;
-  resolveCompression(choice: CompressionChoice): Promise<CompressionMethod>;
+/** The operations' dependencies (the logger is the command's output) plus the CLI's own. */
+export interface CliDeps extends Omit<OperationDeps, 'logger' | 'platform'> {
   now(): Date;
   platform: NodeJS.Platform;
   arch: string;
-  /** Recorded in manifests, e.g. "bucket-cache/1.0.0". */
-  tool: string;
 }
 
 export interface CommandRequest {
@@ -152,43 +142,18 @@ function strictMode(req: CommandRequest): boolean {
 }
 
 /** The warning the action would annotate: what failed, why, and what to change. */
-function cacheFailure(what: 'restore' | 'save', err: unknown): string {
-  const prefix =
-    err instanceof UnsafeArchiveError
-      ? 'refused a corrupt or unsafe cache entry'
-      : `cache ${what} failed`;
-  return `${prefix}: ${describeFailure(err)}`;
-}
 
 async function restore(req: CommandRequest, run: RunContext, settings: Settings): Promise<number> {
   const { cache } = settings;
   const { out, deps } = req;
   let result: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
   let failed = false;
-  let backend: Backend | undefined;
   try {
-    backend = deps.createBackend(settings.storage, settings.transfer);
-    const store = backend;
-    const method = await deps.resolveCompression(cache.compression);
-    result = await withTempDir((tempDir) =>
-      restoreCache(
-        { backend: store, archiver: deps.archiver, logger: out },
-        {
-          cache,
-          transfer: settings.transfer,
-          context: run,
-          method,
-          tempDir,
-          platform: deps.platform,
-        },
-      ),
-    );
+    result = await performRestore({ ...deps, logger: out }, settings, run);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     failed = true;
-    out.warning(cacheFailure('restore', err));
-  } finally {
-    await backend?.close();
+    out.warning(cacheFailureMessage('restore', err));
   }
   if (req.args.json) {
     out.result(
@@ -225,30 +190,11 @@ async function save(req: CommandRequest, run: RunContext, settings: Settings): P
     return Exit.Ok;
   }
   let result: SaveResult | undefined;
-  let backend: Backend | undefined;
   try {
-    backend = deps.createBackend(settings.storage, settings.transfer);
-    const store = backend;
-    const method = await deps.resolveCompression(cache.compression);
-    result = await withTempDir((tempDir) =>
-      saveCache(
-        { backend: store, archiver: deps.archiver, logger: out },
-        {
-          cache,
-          transfer: settings.transfer,
-          context: run,
-          method,
-          tempDir,
-          tool: deps.tool,
-          platform: deps.platform,
-        },
-      ),
-    );
+    result = await performSave({ ...deps, logger: out }, settings, run);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
-    out.warning(cacheFailure('save', err));
-  } finally {
-    await backend?.close();
+    out.warning(cacheFailureMessage('save', err));
   }
   if (result?.status === 'no-files') {
     out.warning(

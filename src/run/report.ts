@@ -1,13 +1,7 @@
 import * as core from '@actions/core';
 
-import type {
-  ValidationError} from '../errors.js';
-import {
-  errorMessage,
-  StorageError,
-  TimeoutError,
-  UnsafeArchiveError
-} from '../errors.js';
+import type { ValidationError } from '../errors.js';
+import { errorMessage, StorageError, TimeoutError, UnsafeArchiveError } from '../errors.js';
 
 /** The message and, for storage failures, what to change. */
 export function describeFailure(err: unknown): string {
@@ -23,13 +17,18 @@ export function failWithValidation(err: ValidationError): void {
   core.setFailed(err.input ? `${err.message} (input: ${err.input})` : err.message);
 }
 
-/** A cache failure that must not fail the job: a warning with the cause and a fix. */
-export function warnCacheFailure(what: 'restore' | 'save', err: unknown): void {
+/** What failed, why, and what to change: the same words in the action and the CLI. */
+export function cacheFailureMessage(what: 'restore' | 'save', err: unknown): string {
   const prefix =
     err instanceof UnsafeArchiveError
       ? 'refused a corrupt or unsafe cache entry'
       : `cache ${what} failed`;
-  core.warning(`${prefix}: ${describeFailure(err)}`, { title: `bucket-cache ${what}` });
+  return `${prefix}: ${describeFailure(err)}`;
+}
+
+/** A cache failure that must not fail the job: a warning with the cause and a fix. */
+export function warnCacheFailure(what: 'restore' | 'save', err: unknown): void {
+  core.warning(cacheFailureMessage(what, err), { title: `bucket-cache ${what}` });
 }
 
 /** One row per operation in the job summary, when the runner provides one. */

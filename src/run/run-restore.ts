@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
 
-import { restoreCache, type RestoreResult } from '../cache/restore-cache.js';
+import { performRestore } from '../cache/operations.js';
+import type { RestoreResult } from '../cache/restore-cache.js';
 import { Outputs } from '../constants.js';
 import { ValidationError } from '../errors.js';
 import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { saveRestoreState } from '../state.js';
-import { withTempDir } from '../util/temp-dir.js';
 import type { RunDeps } from './deps.js';
 import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
 
@@ -28,23 +28,14 @@ export async function runRestore(deps: RunDeps): Promise<void> {
   core.setOutput(Outputs.CachePrimaryKey, cache.key);
 
   let result: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
-  const backend = deps.createBackend(settings.storage, settings.transfer);
   try {
-    const method = await deps.resolveCompression(cache.compression);
-    result = await withTempDir((tempDir) =>
-      restoreCache(
-        { backend, archiver: deps.archiver, logger: deps.logger },
-        { cache, transfer: settings.transfer, context: deps.context, method, tempDir },
-      ),
-    );
+    result = await performRestore(deps, settings, deps.context);
   } catch (err) {
     if (err instanceof ValidationError) {
       setOutputs(result);
       return failWithValidation(err);
     }
     warnCacheFailure('restore', err);
-  } finally {
-    await backend.close();
   }
 
   setOutputs(result);

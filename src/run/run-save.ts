@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
 
-import { saveCache, type SaveResult } from '../cache/save-cache.js';
+import { performSave } from '../cache/operations.js';
+import type { SaveResult } from '../cache/save-cache.js';
 import { Inputs } from '../constants.js';
 import { ValidationError } from '../errors.js';
 import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
 import type { RestoreState } from '../state.js';
-import { withTempDir } from '../util/temp-dir.js';
 import type { RunDeps } from './deps.js';
 import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
 
@@ -35,28 +35,12 @@ export async function runSave(deps: RunDeps, step: SaveStep): Promise<void> {
     return;
   }
 
-  const backend = deps.createBackend(settings.storage, settings.transfer);
   let result: SaveResult | undefined;
   try {
-    const method = await deps.resolveCompression(cache.compression);
-    result = await withTempDir((tempDir) =>
-      saveCache(
-        { backend, archiver: deps.archiver, logger: deps.logger },
-        {
-          cache,
-          transfer: settings.transfer,
-          context: deps.context,
-          method,
-          tempDir,
-          tool: deps.tool,
-        },
-      ),
-    );
+    result = await performSave(deps, { ...settings, cache }, deps.context);
   } catch (err) {
     if (err instanceof ValidationError) return failWithValidation(err);
     warnCacheFailure('save', err);
-  } finally {
-    await backend.close();
   }
   if (!result) {
     await addSummaryRow({ operation: 'save', key: cache.key, result: 'failed (see warnings)' });

@@ -1,0 +1,83 @@
+import type { Archiver, CompressionMethod } from '../archive/archiver.js';
+import type { RunContext } from '../context.js';
+import type { Logger } from '../logger.js';
+import type {
+  CompressionChoice,
+  Settings,
+  StorageSettings,
+  TransferSettings,
+} from '../settings.js';
+import type { Backend } from '../storage/backend.js';
+import { withTempDir } from '../util/temp-dir.js';
+import { restoreCache, type RestoreResult } from './restore-cache.js';
+import { saveCache, type SaveResult } from './save-cache.js';
+
+/** What a whole restore or save needs from outside; the action and the CLI each supply one. */
+export interface OperationDeps {
+  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend;
+  archiver: Archiver;
+  resolveCompression(choice: CompressionChoice): Promise<CompressionMethod>;
+  logger: Logger;
+  /** Recorded in manifests, e.g. "bucket-cache/1.0.0". */
+  tool: string;
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * One restore from settings to result: its own backend and scratch directory, both released
+ * whatever happens. Errors propagate; the caller decides whether they fail anything.
+ */
+export async function performRestore(
+  deps: OperationDeps,
+  settings: Settings,
+  context: RunContext,
+): Promise<RestoreResult> {
+  return withOperation(deps, settings, (backend, method, tempDir) =>
+    restoreCache(
+      { backend, archiver: deps.archiver, logger: deps.logger },
+      {
+        cache: settings.cache,
+        transfer: settings.transfer,
+        context,
+        method,
+        tempDir,
+        platform: deps.platform,
+      },
+    ),
+  );
+}
+
+export async function performSave(
+  deps: OperationDeps,
+  settings: Settings,
+  context: RunContext,
+): Promise<SaveResult> {
+  return withOperation(deps, settings, (backend, method, tempDir) =>
+    saveCache(
+      { backend, archiver: deps.archiver, logger: deps.logger },
+      {
+        cache: settings.cache,
+        transfer: settings.transfer,
+        context,
+        method,
+        tempDir,
+        tool: deps.tool,
+        platform: deps.platform,
+      },
+    ),
+  );
+}
+
+async function withOperation<T>(
+  deps: OperationDeps,
+  settings: Settings,
+  fn: (backend: Backend, method: CompressionMethod, tempDir: string) => Promise<T>,
+): Promise<T> {
+  const backend = deps.createBackend(settings.storage, settings.transfer);
+  try {
+    const method = await deps.resolveCompression(settings.cache.compression);
+    return await withTempDir((tempDir) => fn(backend, method, tempDir));
+  } finally {
+    await backend.close();
+  }
+}
