@@ -12,11 +12,23 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const at = process.argv.indexOf('--out');
 const out = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(root, 'dist');
-const run = (script, args) => execFileSync(process.execPath, [script, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const run = (script, args) =>
+  execFileSync(process.execPath, [script, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 
 rmSync(path.join(root, 'lib'), { recursive: true, force: true });
 run(require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json']);
 for (const entry of ['restore', 'save', 'cli']) {
   rmSync(path.join(out, entry), { recursive: true, force: true });
-  run(require.resolve('@vercel/ncc/dist/ncc/cli.js'), ['build', `lib/${entry}.js`, '-o', path.join(out, entry), '-q', '--license', 'licenses.txt']);
+  run(require.resolve('@vercel/ncc/dist/ncc/cli.js'), [
+    'build',
+    `lib/${entry}.js`,
+    '-o',
+    path.join(out, entry),
+    '-q',
+    '--license',
+    'licenses.txt',
+  ]);
 }

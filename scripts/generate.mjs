@@ -80,7 +80,9 @@ for (const [rel, content] of Object.entries(wanted)) {
   let current = '';
   try {
     current = readFileSync(file, 'utf8');
-  } catch {}
+  } catch {
+    // not generated yet
+  }
   if (current === content) continue;
   if (check) stale.push(rel);
   else writeFileSync(file, content);

@@ -133,7 +133,7 @@ export function describeBackendContract(
         );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         for (const r of results.filter((r) => r.status === 'rejected')) {
-          expect((r as PromiseRejectedResult).reason).toBeInstanceOf(AlreadyExistsError);
+          expect(r.reason).toBeInstanceOf(AlreadyExistsError);
         }
       });
     }

@@ -44,7 +44,7 @@ export class MemoryBackend implements Backend {
     const data = await new Promise<Buffer>((resolve, reject) => {
       const onAbort = (): void => {
         body.destroy();
-        reject(opts.signal?.reason ?? new Error('aborted'));
+        reject(opts.signal?.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
       };
       if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });

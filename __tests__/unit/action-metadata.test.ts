@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
 import { parse } from 'yaml';
 
 import { Inputs, Outputs } from '../../src/constants.js';
