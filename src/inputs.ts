@@ -24,9 +24,30 @@ export type InputSource = (name: Inputs) => string;
 export function actionInputs(): InputSource {
   return (name) => {
     const value = core.getInput(name);
-    if (value && SecretInputs.includes(name)) core.setSecret(value);
+    if (value && SecretInputs.includes(name)) {
+      for (const secret of secretParts(value)) core.setSecret(secret);
+    }
     return value;
   };
+}
+
+/**
+ * A secret and the secrets inside it: the runner masks exact strings, so a connection string's
+ * AccountKey or a SAS signature quoted on its own (or URL-encoded in an error) must be masked too.
+ */
+export function secretParts(value: string): string[] {
+  const parts = new Set([value]);
+  for (const m of value.matchAll(/(?:AccountKey|SharedAccessSignature|sig)=([^;&\s]+)/gi)) {
+    const inner = m[1]!;
+    parts.add(inner);
+    try {
+      parts.add(decodeURIComponent(inner));
+    } catch {
+      // not URL-encoded
+    }
+    parts.add(encodeURIComponent(inner));
+  }
+  return [...parts].filter((p) => p.length >= 4);
 }
 
 /** Parses and validates every setting; errors name the input at fault. */

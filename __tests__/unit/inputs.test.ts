@@ -1,5 +1,5 @@
 import { Inputs } from '../../src/constants.js';
-import { type InputSource, parseSettings, parseSize } from '../../src/inputs.js';
+import { type InputSource, parseSettings, parseSize, secretParts } from '../../src/inputs.js';
 
 function source(values: Partial<Record<Inputs, string>>): InputSource {
   return (name) => values[name] ?? '';
@@ -195,5 +195,24 @@ describe('parseSize', () => {
   test('refuses nonsense', () => {
     expect(() => parseSize('lots', Inputs.PartSize)).toThrow(/16MiB/);
     expect(() => parseSize('5 parsecs', Inputs.PartSize)).toThrow();
+  });
+});
+
+describe('secretParts', () => {
+  test('masks a connection string and the account key and signature inside it', () => {
+    const cs =
+      'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc+def/ghi==;EndpointSuffix=core.windows.net';
+    expect(secretParts(cs)).toEqual(
+      expect.arrayContaining([cs, 'abc+def/ghi==', encodeURIComponent('abc+def/ghi==')]),
+    );
+  });
+
+  test('masks a SAS token and its signature in encoded and decoded form', () => {
+    const sas = '?sv=2024-01-01&sp=rl&sig=AbC%2Bd%2Fe%3D';
+    expect(secretParts(sas)).toEqual(expect.arrayContaining([sas, 'AbC%2Bd%2Fe%3D', 'AbC+d/e=']));
+  });
+
+  test('a plain secret is masked as is', () => {
+    expect(secretParts('wJalrXUtnFEMI/K7MDENG')).toEqual(['wJalrXUtnFEMI/K7MDENG']);
   });
 });
