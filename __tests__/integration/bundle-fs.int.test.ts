@@ -1,11 +1,11 @@
 import {
+  existsSync,
   mkdirSync,
   readFileSync,
-  symlinkSync,
-  writeFileSync,
-  existsSync,
   readlinkSync,
   statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 
@@ -212,5 +212,31 @@ describe('dist bundles on the fs backend', () => {
     });
     expect(s.code).toBe(0);
     expect(annotations(s, 'warning').join('\n')).toContain('Path Validation Error');
+  });
+
+  test('a runner without zstd misses zstd entries cleanly and keeps its own gzip entries', async () => {
+    // PATH with tar and gzip but no zstd: auto compression resolves to gzip.
+    const bin = path.join(runner.root, 'gzip-only-bin');
+    mkdirSync(bin);
+    for (const tool of ['tar', 'gzip', 'sh']) {
+      const real = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => existsSync(p))!;
+      symlinkSync(real, path.join(bin, tool));
+    }
+    const gzipOnly = (job: Job): Job => ({ ...job, env: { ...job.env, PATH: bin } });
+
+    const job = gzipOnly(runner.job());
+    const r = await runner.run(bundles.restore, job, inputs('deps-a'));
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ 'cache-hit': 'false', 'cache-matched-key': '' });
+    expect(annotations(r, 'warning')).toEqual([]);
+    expect(r.stdout).toContain('gzip archives');
+
+    project(job, 'gz');
+    const s = await runner.run(bundles.save, job, inputs('deps-a'), r.state);
+    expect(s.stdout).toContain('Cache saved with key: deps-a');
+    const again = gzipOnly(runner.job());
+    const hit = await runner.run(bundles.restore, again, inputs('deps-a'));
+    expect(hit.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-restored': 'true' });
+    expect(readFileSync(path.join(again.workspace, 'deps', 'sub', 'file.txt'), 'utf8')).toBe('gz');
   });
 });
