@@ -1,11 +1,6 @@
 import { StorageError, TimeoutError } from '../../../src/errors.js';
-import {
-  choosePartSize,
-  describeS3Error,
-  MAX_PARTS,
-  MIN_PART_SIZE,
-  type S3ErrorContext,
-} from '../../../src/storage/s3-backend.js';
+import { choosePartSize, MAX_PARTS, MIN_PART_SIZE } from '../../../src/storage/s3-backend.js';
+import { describeS3Error, type S3ErrorContext } from '../../../src/storage/s3-errors.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
