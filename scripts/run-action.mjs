@@ -56,7 +56,9 @@ export async function runAction({ bundle, inputs, env = {}, state = {}, cwd }) {
   };
   for (const [k, v] of Object.entries(inputs)) childEnv[inputEnvName(k)] = v;
   for (const [k, v] of Object.entries(state)) childEnv[`STATE_${k}`] = v;
-  const child = spawn(process.execPath, [bundle], {
+  // BUCKET_CACHE_NODE runs the bundle under another Node (e.g. 24, as action.yml declares).
+  const node = process.env.BUCKET_CACHE_NODE || process.execPath;
+  const child = spawn(node, [bundle], {
     cwd: cwd ?? env.GITHUB_WORKSPACE,
     env: childEnv,
   });
