@@ -4,20 +4,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { cacheSettings, quiet, transferSettings } from '../__tests__/helpers/fixtures.js';
 import { resolveCompression } from '../src/archive/compression.js';
 import { TarArchiver } from '../src/archive/tar-archiver.js';
 import { restoreCache } from '../src/cache/restore-cache.js';
 import { saveCache } from '../src/cache/save-cache.js';
 import type { RunContext } from '../src/context.js';
-import type { Logger } from '../src/logger.js';
-import type { CacheSettings } from '../src/settings.js';
 import { FsBackend } from '../src/storage/fs-backend.js';
 
 // End-to-end save and restore through the real archiver and the fs backend, against the raw
 // `tar | zstd -T0` pipeline measured in the same run (ratios, because these machines are noisy).
 // BENCH_SIZE_MIB sets the data size (default 512).
 const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 512);
-const quiet: Logger = { info: () => {}, debug: () => {}, warning: () => {} };
 
 function makeData(dir: string): void {
   // Half incompressible (build outputs), half compressible text (sources, lockfiles), in many files.
@@ -69,25 +67,8 @@ test(`save and restore ${sizeMiB} MiB vs raw tar | zstd`, async () => {
 
     const method = await resolveCompression('auto');
     const backend = new FsBackend({ kind: 'fs', root: path.join(root, 'store') });
-    const transfer = {
-      concurrency: 8,
-      partSize: 16 * 1024 * 1024,
-      stallTimeoutMs: 120_000,
-      timeoutMs: 0,
-    };
-    const cache: CacheSettings = {
-      paths: ['deps'],
-      key: 'bench',
-      restoreKeys: [],
-      failOnCacheMiss: false,
-      lookupOnly: false,
-      enableCrossOsArchive: false,
-      prefix: '',
-      save: true,
-      overwrite: false,
-      scope: 'branch',
-      compression: 'auto',
-    };
+    const transfer = transferSettings();
+    const cache = cacheSettings({ key: 'bench', compression: 'auto' });
     const ctx: RunContext = {
       ci: 'bench',
       workspace: ws,

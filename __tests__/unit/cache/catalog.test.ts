@@ -7,9 +7,8 @@ import { deleteEntries, listEntries, OrphanGraceMs, prune } from '../../../src/c
 import { Layout } from '../../../src/cache/layout.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
-import type { Logger } from '../../../src/logger.js';
-import type { CacheSettings } from '../../../src/settings.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
+import { cacheSettings, quiet } from '../../helpers/fixtures.js';
 import { MemoryBackend } from '../../helpers/memory-backend.js';
 
 /** Scratch directories, removed after the file's tests. */
@@ -21,7 +20,6 @@ const scratchDir = (prefix: string): string => {
   return dir;
 };
 
-const quiet: Logger = { info: () => {}, debug: () => {}, warning: () => {} };
 const DAY = 86_400_000;
 
 /** A store filled through the real save flow, so the catalog reads what saves really write. */
@@ -34,19 +32,7 @@ function setup() {
   const tempDir = scratchDir('catalog-tmp-');
   const backend = new MemoryBackend();
   const layout = new Layout('ci', 'o', 'r');
-  const base: CacheSettings = {
-    paths: ['deps'],
-    key: 'k',
-    restoreKeys: [],
-    failOnCacheMiss: false,
-    lookupOnly: false,
-    enableCrossOsArchive: false,
-    prefix: 'ci',
-    save: true,
-    overwrite: false,
-    scope: 'branch',
-    compression: 'zstd',
-  };
+  const base = cacheSettings({ prefix: 'ci' });
   const save = async (
     key: string,
     opts: { ref?: string; scope?: 'branch' | 'repository'; paths?: string[] } = {},

@@ -7,18 +7,16 @@ import { restoreCache } from '../../../src/cache/restore-cache.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
 import { TimeoutError, UnsafeArchiveError } from '../../../src/errors.js';
-import type { Logger } from '../../../src/logger.js';
 import type { CacheSettings, TransferSettings } from '../../../src/settings.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
+import { cacheSettings, quiet, transferSettings } from '../../helpers/fixtures.js';
 import { MemoryBackend } from '../../helpers/memory-backend.js';
 
-const quiet: Logger = { info: () => {}, debug: () => {}, warning: () => {} };
-const transfer: TransferSettings = {
+const transfer = transferSettings({
   concurrency: 2,
   partSize: 5 * 1024 * 1024,
   stallTimeoutMs: 30_000,
-  timeoutMs: 0,
-};
+});
 
 function setup(
   overrides: Partial<CacheSettings> = {},
@@ -29,20 +27,12 @@ function setup(
   mkdirSync(path.join(workspace, 'deps'));
   writeFileSync(path.join(workspace, 'deps', 'a.txt'), 'a');
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'flows-tmp-'));
-  const cache: CacheSettings = {
-    paths: ['deps'],
+  const cache = cacheSettings({
     key: 'deps-v1',
     restoreKeys: ['deps-'],
-    failOnCacheMiss: false,
-    lookupOnly: false,
-    enableCrossOsArchive: false,
     prefix: 'ci',
-    save: true,
-    overwrite: false,
-    scope: 'branch',
-    compression: 'zstd',
     ...overrides,
-  };
+  });
   const context: RunContext = {
     ci: 'github',
     workspace,
