@@ -20,6 +20,7 @@ import {
   statusOf,
 } from './azure-errors.js';
 import type { Backend, GetOptions, ObjectInfo, PutOptions } from './backend.js';
+import { createRangedReader } from './ranged-reader.js';
 
 /** Tries per request, for the SDK's retry of transient errors and for our stall retries. */
 const MAX_TRIES = 4;
@@ -114,13 +115,26 @@ export class AzureBackend implements Backend {
     try {
       // The first range reports the total size and the ETag every later range is pinned to, so
       // no stat is needed and an overwrite mid-read fails (412) instead of mixing versions.
-      first = await this.readRange(blob, 0, undefined, op.signal);
+      first = await this.readRange(blob, 0, this.partSize(), op.signal);
     } catch (err) {
       if (errorCode(err) === 'BlobNotFound') throw new NotFoundError(name);
       throw op.fail(err);
     }
-    // objectMode off: Readable.from would otherwise buffer 16 ranges ahead of the consumer.
-    return Readable.from(this.rest(blob, first, op), { objectMode: false });
+    const { etag } = first;
+    return createRangedReader({
+      total: first.total,
+      first: first.data,
+      partSize: this.partSize(),
+      concurrency: this.transfer.concurrency,
+      signal: op.signal,
+      fetchRange: async (offset, count, signal) => {
+        try {
+          return (await this.readRange(blob, offset, count, signal, etag)).data;
+        } catch (err) {
+          throw op.fail(err);
+        }
+      },
+    });
   }
 
   async put(name: string, body: Readable, opts: PutOptions = {}): Promise<void> {
@@ -222,45 +236,16 @@ export class AzureBackend implements Backend {
     }
   }
 
-  /** Yield the ranges after `first` in order, with up to `concurrency` downloads ahead. */
-  private async *rest(blob: BlobClient, first: Range, op: Operation): AsyncGenerator<Buffer> {
-    const part = this.partSize();
-    const ahead: Promise<Buffer>[] = [];
-    let offset = first.data.length;
-    const refill = (): void => {
-      while (ahead.length < this.transfer.concurrency && offset < first.total) {
-        const count = Math.min(part, first.total - offset);
-        const p = this.readRange(blob, offset, count, op.signal, first.etag).then((r) => r.data);
-        p.catch(() => {}); // awaited in order below; this only marks it handled
-        ahead.push(p);
-        offset += count;
-      }
-    };
-    try {
-      refill();
-      if (first.data.length > 0) yield first.data;
-      for (let p = ahead.shift(); p; p = ahead.shift()) {
-        const data = await p;
-        refill();
-        yield data;
-      }
-    } catch (err) {
-      throw op.fail(err);
-    } finally {
-      op.abort(); // the consumer may stop early: cancel the downloads still ahead
-    }
-  }
-
   private async readRange(
     blob: BlobClient,
     offset: number,
-    count: number | undefined,
+    count: number,
     signal: AbortSignal,
     etag?: string,
   ): Promise<Range> {
     return this.attempt(signal, async (abortSignal, touch) => {
       const res = await blob
-        .download(offset, count ?? this.partSize(), {
+        .download(offset, count, {
           abortSignal,
           conditions: etag ? { ifMatch: etag } : undefined,
           maxRetryRequests: MAX_TRIES,
@@ -270,13 +255,10 @@ export class AzureBackend implements Backend {
           if (offset === 0 && errorCode(err) === 'InvalidRange') return undefined;
           throw err;
         });
-      if (!res) return { data: Buffer.alloc(0), total: 0, etag: '' };
+      if (!res) return { data: [], total: 0, etag: '' };
       const expected = res.contentLength ?? 0;
       const data = await readBody(res.readableStreamBody, expected, abortSignal, touch);
-      if (count !== undefined && data.length !== count) {
-        throw new Error(`range at ${offset}: got ${data.length} bytes, expected ${count}`);
-      }
-      const total = Number(/\/(\d+)$/.exec(res.contentRange ?? '')?.[1] ?? data.length);
+      const total = Number(/\/(\d+)$/.exec(res.contentRange ?? '')?.[1] ?? expected);
       return { data, total, etag: res.etag ?? '' };
     });
   }
@@ -357,7 +339,8 @@ export class AzureBackend implements Backend {
 }
 
 interface Range {
-  data: Buffer;
+  /** The body as received: no copy into one buffer, so a range costs its size once. */
+  data: Buffer[];
   /** Size of the whole blob, from Content-Range. */
   total: number;
   etag: string;
@@ -415,7 +398,7 @@ async function readBody(
   expected: number,
   signal: AbortSignal,
   touch: () => void,
-): Promise<Buffer> {
+): Promise<Buffer[]> {
   if (!stream) throw new Error('download returned no body');
   const body = stream as Readable;
   const onAbort = (): void => void body.destroy(new Error('download aborted'));
@@ -440,7 +423,7 @@ async function readBody(
   if (length !== expected) {
     throw new DownloadInterrupted(`download ended at ${length} of ${expected} bytes`);
   }
-  return Buffer.concat(chunks, length);
+  return chunks;
 }
 
 /** Build the container client for the first configured auth mode, validating combinations. */

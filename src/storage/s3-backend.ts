@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 import {
   DeleteObjectCommand,
@@ -13,6 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { AlreadyExistsError, NotFoundError, StorageError, TimeoutError } from '../errors.js';
 import type { S3Storage, TransferSettings } from '../settings.js';
 import type { Backend, GetOptions, ObjectInfo, PutOptions } from './backend.js';
+import { createRangedReader } from './ranged-reader.js';
 import {
   describeS3Error,
   errorCode,
@@ -134,41 +135,39 @@ export class S3Backend implements Backend {
   async get(name: string, opts: GetOptions = {}): Promise<Readable> {
     const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
     const { partSize, concurrency } = this.transfer;
+    let first;
     try {
       // A size known to fit one part: one plain GET. Otherwise the first range also tells the size.
       const whole = opts.size !== undefined && opts.size <= partSize;
-      const first = await this.readChunk(
+      first = await this.readChunk(
         name,
         whole ? undefined : [0, partSize - 1],
         undefined,
         transfer.signal,
       );
-      const readRest = async (range: [number, number]): Promise<Buffer[]> => {
-        try {
-          // If-Match: an object replaced mid-download fails instead of mixing two versions.
-          return (await this.readChunk(name, range, first.etag, transfer.signal)).data;
-        } catch (err) {
-          throw this.fail(err, 'get', name, transfer.signal);
-        }
-      };
-      let offset = byteLength(first.data);
-      let head: Promise<Buffer[]> | undefined = Promise.resolve(first.data);
-      const next = (): Promise<Buffer[]> | undefined => {
-        const chunk = head;
-        head = undefined;
-        if (chunk || offset >= first.total) return chunk;
-        const range: [number, number] = [offset, Math.min(offset + partSize, first.total) - 1];
-        offset = range[1] + 1;
-        return readRest(range);
-      };
-      const out = new PrefetchReader(next, concurrency, transfer.abort);
-      out.once('close', transfer.dispose);
-      return out;
     } catch (err) {
       transfer.dispose();
       if (isMissingObject(err)) throw new NotFoundError(name);
       throw this.fail(err, 'get', name, transfer.signal);
     }
+    const { etag } = first;
+    const out = createRangedReader({
+      total: first.total,
+      first: first.data,
+      partSize,
+      concurrency,
+      signal: transfer.signal,
+      fetchRange: async (offset, count, signal) => {
+        try {
+          // If-Match: an object replaced mid-download fails instead of mixing two versions.
+          return (await this.readChunk(name, [offset, offset + count - 1], etag, signal)).data;
+        } catch (err) {
+          throw this.fail(err, 'get', name, transfer.signal);
+        }
+      },
+    });
+    out.once('close', transfer.dispose);
+    return out;
   }
 
   async put(name: string, body: Readable, opts: PutOptions = {}): Promise<void> {
@@ -294,60 +293,6 @@ export function choosePartSize(configured: number, size?: number): number {
   return Math.max(floor, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
 
-/**
- * Emits the chunks `next()` hands out, in order, keeping up to `ahead` of them in flight (their
- * promises run while earlier chunks are consumed). Destroying it aborts what is in flight.
- */
-class PrefetchReader extends Readable {
-  private readonly queue: Promise<Buffer[]>[] = [];
-  private pumping = false;
-
-  constructor(
-    private readonly next: () => Promise<Buffer[]> | undefined,
-    private readonly ahead: number,
-    private readonly abort: (reason: Error) => void,
-  ) {
-    super();
-  }
-
-  override _read(): void {
-    if (!this.pumping) void this.pump();
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.abort(err ?? new Error('download stream destroyed'));
-    cb(err);
-  }
-
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      for (;;) {
-        while (this.queue.length < this.ahead) {
-          const p = this.next();
-          if (!p) break;
-          p.catch(() => undefined); // rejections surface when awaited in order, or not at all
-          this.queue.push(p);
-        }
-        const chunk = this.queue.shift();
-        if (!chunk) {
-          this.push(null);
-          return;
-        }
-        const buffers = await chunk;
-        if (this.destroyed) return;
-        let wantsMore = true;
-        for (const b of buffers) wantsMore = this.push(b); // already in memory: hand it all over
-        if (!wantsMore) return;
-      }
-    } catch (err) {
-      this.destroy(err as Error);
-    } finally {
-      this.pumping = false;
-    }
-  }
-}
-
 /** Read a response body of exactly `length` bytes: a body that ends short or runs long throws. */
 async function readExactly(body: Readable, length: number): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
@@ -364,10 +309,6 @@ async function readExactly(body: Readable, length: number): Promise<Buffer[]> {
     );
   }
   return chunks;
-}
-
-function byteLength(buffers: Buffer[]): number {
-  return buffers.reduce((n, b) => n + b.length, 0);
 }
 
 /**
@@ -390,7 +331,7 @@ function cancellableParts(client: S3Client, signal: AbortSignal): S3Client {
 function linkedSignal(
   outer: AbortSignal | undefined,
   timeoutMs: number,
-): { signal: AbortSignal; abort: (reason: Error) => void; dispose: () => void } {
+): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
   const abort = (reason: unknown): void => {
     if (!ac.signal.aborted) ac.abort(reason);
@@ -408,7 +349,6 @@ function linkedSignal(
   timer?.unref();
   return {
     signal: ac.signal,
-    abort,
     dispose: () => {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuter);
