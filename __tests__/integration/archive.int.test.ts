@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-import type { CompressionMethod } from '../../src/archive/archiver.js';
+import type { CompressionMethod, ExtractOptions } from '../../src/archive/archiver.js';
 import { resolveCompression } from '../../src/archive/compression.js';
 import { declaredRoots, resolvePaths } from '../../src/archive/paths.js';
 import { TarArchiver } from '../../src/archive/tar-archiver.js';
@@ -36,6 +36,9 @@ let ws: string;
 let home: string;
 let outside: string;
 let tmp: string;
+/** Where received archives go: outside `root`, so "nothing written" snapshots of it stay exact. */
+let inbox: string;
+let receivedCount = 0;
 const saved = { HOME: process.env.HOME, PATH: process.env.PATH };
 
 beforeEach(async () => {
@@ -45,6 +48,7 @@ beforeEach(async () => {
   outside = path.join(root, 'outside');
   tmp = path.join(root, 'tmp');
   for (const d of [ws, home, outside, tmp]) await mkdir(d);
+  inbox = await mkdtemp(path.join(tmpdir(), 'archive-inbox-'));
   await writeFile(path.join(outside, 'secret'), 'untouched');
   process.env.HOME = home;
 });
@@ -53,7 +57,24 @@ afterEach(async () => {
   process.env.HOME = saved.HOME;
   process.env.PATH = saved.PATH;
   await rm(root, { recursive: true, force: true });
+  await rm(inbox, { recursive: true, force: true });
 });
+
+/** Restores `archive` as restoreCache does: streamed through receive(), then extracted. */
+async function receiveAndExtract(
+  archive: string,
+  opts: ExtractOptions,
+  archiver = new TarArchiver(),
+): Promise<void> {
+  const receiver = archiver.receive(path.join(inbox, `received-${++receivedCount}`), opts);
+  const [delivered, checked] = await Promise.allSettled([
+    pipeline(createReadStream(archive), receiver.input),
+    receiver.checked,
+  ]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (delivered.status === 'rejected') throw delivered.reason;
+  await archiver.extract(checked.value);
+}
 
 /** Every path below `dir` with its type, mode, mtime and content: equal snapshots = no writes. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
@@ -137,7 +158,7 @@ describe('TarArchiver round trip', () => {
       const archive = await createArchive(files, method);
       for (const d of cachedDirs()) await rm(d, { recursive: true });
 
-      await new TarArchiver().extract(archive, {
+      await receiveAndExtract(archive, {
         workspace: ws,
         method,
         allowedRoots: declaredRoots(PATTERNS, ws),
@@ -169,7 +190,7 @@ describe('TarArchiver round trip', () => {
     await makeFixture();
     const archive = await createArchive(['a'], 'zstd');
     await writeFile(path.join(ws, 'a', 'b', 'c.txt'), 'changed since');
-    await new TarArchiver().extract(archive, {
+    await receiveAndExtract(archive, {
       workspace: ws,
       method: 'zstd',
       allowedRoots: [path.join(ws, 'a')],
@@ -179,8 +200,56 @@ describe('TarArchiver round trip', () => {
 
   test('an empty file list makes an empty, extractable archive', async () => {
     const archive = await createArchive([], 'zstd');
-    await new TarArchiver().extract(archive, { workspace: ws, method: 'zstd', allowedRoots: [ws] });
+    await receiveAndExtract(archive, { workspace: ws, method: 'zstd', allowedRoots: [ws] });
     expect(await readdir(ws)).toEqual([]);
+  });
+});
+
+describe('extract takes only what receive checked', () => {
+  const opts = (): ExtractOptions => ({
+    workspace: ws,
+    method: 'zstd',
+    allowedRoots: [path.join(ws, 'a')],
+  });
+  const receive = async (archiver: TarArchiver, archive: string, dest: string) => {
+    const receiver = archiver.receive(dest, opts());
+    await pipeline(createReadStream(archive), receiver.input);
+    return receiver.checked;
+  };
+
+  test('from this archiver, unchanged, and once', async () => {
+    await makeFixture();
+    const archive = await createArchive(['a'], 'zstd');
+    await rm(path.join(ws, 'a'), { recursive: true });
+    const archiver = new TarArchiver();
+    const checked = await receive(archiver, archive, path.join(inbox, 'once'));
+    expect(checked).toEqual({ file: path.join(inbox, 'once'), size: expect.any(Number) });
+
+    const before = await snapshot(root);
+    await expect(archiver.extract({ ...checked })).rejects.toThrow(/result of this archiver/);
+    await expect(new TarArchiver().extract(checked)).rejects.toThrow(/result of this archiver/);
+    expect(await snapshot(root)).toEqual(before);
+
+    await archiver.extract(checked);
+    expect(await readFile(path.join(ws, 'a', 'b', 'c.txt'), 'utf8')).toBe('nested');
+    await expect(archiver.extract(checked)).rejects.toThrow(/result of this archiver/);
+  });
+
+  test('a file changed after its check is refused, writing nothing', async () => {
+    await makeFixture();
+    const archive = await createArchive(['a'], 'zstd');
+    const archiver = new TarArchiver();
+    const dest = path.join(inbox, 'swapped');
+    const checked = await receive(archiver, archive, dest);
+    const evil = spawnSync('zstd', ['-q', '-c'], {
+      input: tw.tarball(tw.file('../escape.txt', 'x')),
+    }).stdout;
+    await writeFile(dest, evil);
+    const before = await snapshot(root);
+    const err = await archiver.extract(checked).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsafeArchiveError);
+    expect((err as Error).message).toMatch(/changed after it was checked/);
+    expect(await snapshot(root)).toEqual(before);
   });
 });
 
@@ -250,7 +319,7 @@ describe('TarArchiver create errors', () => {
         'tar: logs/daemon.log: file changed as we read it\ntar: logs: file changed as we read it';
       const archive = await createArchive(['logs'], 'zstd');
       await rm(path.join(ws, 'logs'), { recursive: true });
-      await new TarArchiver().extract(archive, {
+      await receiveAndExtract(archive, {
         workspace: ws,
         method: 'zstd',
         allowedRoots: [path.join(ws, 'logs')],
@@ -344,7 +413,7 @@ describe('a runner with gzip but no zstd', () => {
     const archive = await createArchive(['a', 'bin'], 'gzip');
     const before = await snapshot(path.join(ws, 'bin'));
     await rm(path.join(ws, 'bin'), { recursive: true });
-    await new TarArchiver().extract(archive, { workspace: ws, method: 'gzip', allowedRoots: [ws] });
+    await receiveAndExtract(archive, { workspace: ws, method: 'gzip', allowedRoots: [ws] });
     expect(await snapshot(path.join(ws, 'bin'))).toEqual(before);
   });
 
@@ -352,7 +421,7 @@ describe('a runner with gzip but no zstd', () => {
     await rm(path.join(ws, 'a'), { recursive: true });
     const before = await snapshot(root);
     await expect(
-      new TarArchiver().extract(zstdArchive, { workspace: ws, method: 'zstd', allowedRoots: [ws] }),
+      receiveAndExtract(zstdArchive, { workspace: ws, method: 'zstd', allowedRoots: [ws] }),
     ).rejects.toThrow(/zstd-compressed, but no working zstd was found on PATH; install zstd/);
     expect(await snapshot(root)).toEqual(before);
   });
@@ -434,9 +503,11 @@ describe('malicious archives are refused before anything is written', () => {
         method === 'zstd' ? spawnSync('zstd', ['-q', '-c'], { input: plain }).stdout : plain,
       );
       const before = await snapshot(root);
-      const err = await new TarArchiver()
-        .extract(archive, { workspace: ws, method, allowedRoots: [cacheRoot()] })
-        .catch((e: unknown) => e);
+      const err = await receiveAndExtract(archive, {
+        workspace: ws,
+        method,
+        allowedRoots: [cacheRoot()],
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnsafeArchiveError);
       expect((err as Error).message).toMatch(message);
       expect(await snapshot(root)).toEqual(before);
@@ -449,7 +520,7 @@ describe('malicious archives are refused before anything is written', () => {
     await writeFile(archive, tw.tarball(ok(), tw.file('cache/sub/pwned.txt', 'x')));
     const before = await snapshot(root);
     await expect(
-      new TarArchiver().extract(archive, {
+      receiveAndExtract(archive, {
         workspace: ws,
         method: 'none',
         allowedRoots: [cacheRoot()],
@@ -464,7 +535,7 @@ describe('malicious archives are refused before anything is written', () => {
     await writeFile(archive, good.subarray(0, good.length - 6));
     const before = await snapshot(root);
     await expect(
-      new TarArchiver().extract(archive, {
+      receiveAndExtract(archive, {
         workspace: ws,
         method: 'zstd',
         allowedRoots: [cacheRoot()],
@@ -481,7 +552,7 @@ describe('malicious archives are refused before anything is written', () => {
     await writeFile(archive, spawnSync('zstd', ['-q', '-c'], { input: plain }).stdout);
     for (let i = 0; i < 100; i++) {
       await expect(
-        new TarArchiver().extract(archive, {
+        receiveAndExtract(archive, {
           workspace: ws,
           method: 'zstd',
           allowedRoots: [cacheRoot()],

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** How an archive's tar stream is compressed. 'auto' is resolved to one of these before use. */
 export type CompressionMethod = 'zstd' | 'gzip' | 'none';
@@ -30,6 +30,33 @@ export interface ExtractOptions {
   allowedRoots: string[];
 }
 
+/**
+ * An archive being received: write its bytes (as stored, compressed) to `input` and end it. They
+ * go to the file and, as they pass, every member is checked (nothing is extracted yet).
+ */
+export interface ArchiveReceiver {
+  /** The archive's bytes in order. Destroy it to abandon the download; that stops the scan. */
+  readonly input: Writable;
+  /**
+   * Resolves once `input` has ended, every byte is in the file and every member passed the
+   * policy. Rejects with UnsafeArchiveError as soon as a member is refused (and destroys `input`,
+   * so a pipeline feeding it stops), or with whatever error ended `input`. Settles only after any
+   * process the scan started has exited.
+   */
+  readonly checked: Promise<CheckedArchive>;
+}
+
+/**
+ * Proof that the archive in `file` passed the member scan. Only the archiver whose `receive`
+ * issued it accepts it, once, and only while the file is unchanged: there is no way to extract
+ * bytes that were not checked.
+ */
+export interface CheckedArchive {
+  readonly file: string;
+  /** Bytes in the file. */
+  readonly size: number;
+}
+
 export interface Archiver {
   /**
    * Pack `files` into a compressed tar stream (system tar, piped through zstd or gzip). The
@@ -37,8 +64,14 @@ export interface Archiver {
    */
   create(opts: CreateOptions): Readable;
   /**
-   * Validate every member of the archive at `file` against `allowedRoots` (throws
-   * UnsafeArchiveError, writing nothing), then extract it with system tar.
+   * Store an archive that is being downloaded in `file` (created or truncated), checking every
+   * member against `opts.allowedRoots` while it arrives.
    */
-  extract(file: string, opts: ExtractOptions): Promise<void>;
+  receive(file: string, opts: ExtractOptions): ArchiveReceiver;
+  /**
+   * Extract an archive that `receive` checked, with system tar. Existing symlinks on the way to
+   * each member are vetted first (UnsafeArchiveError, writing nothing). The caller must have
+   * verified the archive's integrity (size, sha256) before calling this.
+   */
+  extract(archive: CheckedArchive): Promise<void>;
 }

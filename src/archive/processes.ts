@@ -1,4 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+import * as core from '@actions/core';
 
 /** How a child process ended. `error` is set when it could not be started (e.g. ENOENT). */
 export interface ChildExit {
@@ -89,4 +92,58 @@ export function describeExit(label: string, exit: ChildExit, stderr: string): st
   }
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return stderr ? `${label} ${how}: ${stderr}` : `${label} ${how}`;
+}
+
+/** A running pipeline stage: its exit (settles once stdio is closed) and a bounded stderr. */
+export interface Proc {
+  label: string;
+  child: ChildProcess;
+  exit: Promise<ChildExit>;
+  stderr: OutputLog;
+}
+
+/**
+ * Spawns a pipeline stage. Attach to its stdout before any await: when a child exits, Node
+ * resumes a stdout nobody reads yet and discards its data, so a late reader sees an empty stream.
+ */
+export function startProcess(
+  label: string,
+  program: string,
+  args: string[],
+  stdio: StdioOptions,
+  onStderrLine?: (line: string) => void,
+): Proc {
+  core.debug(`spawn ${JSON.stringify([program, ...args])}`);
+  // env is explicit so PATH is the one this module sees (jest's sandbox copies process.env).
+  const child = spawn(program, args, { stdio, env: process.env });
+  const stderr = new OutputLog(64 * 1024, onStderrLine);
+  child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
+  // EPIPE into a process that died, or a pipe torn down on abort: the exit status says why,
+  // and an unhandled 'error' would crash the action.
+  for (const s of [child.stdin, child.stdout, child.stderr]) s?.on('error', () => undefined);
+  const exit = waitForExit(child).then((e) => {
+    stderr.end();
+    return e;
+  });
+  return { label, child, exit, stderr };
+}
+
+/** Kills `p` unless it has already exited. */
+export function stopProcess(p: Proc): void {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill();
+}
+
+/** "zstd exited with code 1: <stderr>", for a stage that has exited. */
+export function describeProc(p: Proc, exit: ChildExit): string {
+  return describeExit(p.label, exit, p.stderr.text());
+}
+
+export function pipeOut(p: Proc): Readable {
+  if (!p.child.stdout) throw new Error(`${p.label} has no stdout pipe`);
+  return p.child.stdout;
+}
+
+export function pipeIn(p: Proc): Writable {
+  if (!p.child.stdin) throw new Error(`${p.label} has no stdin pipe`);
+  return p.child.stdin;
 }

@@ -1,22 +1,28 @@
-import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
 import * as core from '@actions/core';
 
 import { errorMessage, UnsafeArchiveError } from '../errors.js';
-import type { Archiver, CompressionMethod, CreateOptions, ExtractOptions } from './archiver.js';
+import type {
+  Archiver,
+  ArchiveReceiver,
+  CheckedArchive,
+  CreateOptions,
+  ExtractOptions,
+} from './archiver.js';
 import {
   buildCompressCommand,
   buildDecompressCommand,
   type CompressorCommand,
 } from './compression.js';
 import { canonicalPath, checkOnDisk, MemberPolicy } from './member-policy.js';
-import { type ChildExit, describeExit, OutputLog, probe, waitForExit } from './processes.js';
+import { startMemberScan } from './member-scan.js';
+import { describeProc, pipeOut, probe, type Proc, startProcess, stopProcess } from './processes.js';
+import { ScannedFileWriter, type WrittenFile } from './scanned-file-writer.js';
 import {
   buildCreateArgs,
   buildExtractArgs,
@@ -24,7 +30,6 @@ import {
   type TarCommand,
   tarFlavorOf,
 } from './tar-args.js';
-import { readTarEntries } from './tar-entries.js';
 
 export interface TarArchiverOptions {
   /** Defaults to process.platform; decides gtar-vs-tar and case-insensitive name checks. */
@@ -47,54 +52,26 @@ export function isToleratedTarWarning(line: string): boolean {
   return TOLERATED_TAR_WARNINGS.some((re) => re.test(line.trimEnd()));
 }
 
-interface Proc {
-  label: string;
-  child: ChildProcess;
-  exit: Promise<ChildExit>;
-  stderr: OutputLog;
-}
-
-/** Spawns a pipeline stage. Attach to its stdout before any await (see `scan`). */
-function start(
-  label: string,
-  program: string,
-  args: string[],
-  stdio: StdioOptions,
-  onStderrLine?: (line: string) => void,
-): Proc {
-  core.debug(`spawn ${JSON.stringify([program, ...args])}`);
-  // env is explicit so PATH is the one this module sees (jest's sandbox copies process.env).
-  const child = spawn(program, args, { stdio, env: process.env });
-  const stderr = new OutputLog(64 * 1024, onStderrLine);
-  child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
-  // EPIPE into a process that died, or a pipe torn down on abort: the exit status says why,
-  // and an unhandled 'error' would crash the action.
-  for (const s of [child.stdin, child.stdout, child.stderr]) s?.on('error', () => undefined);
-  const exit = waitForExit(child).then((e) => {
-    stderr.end();
-    return e;
-  });
-  return { label, child, exit, stderr };
-}
-
-function failed(p: Proc, exit: ChildExit): string {
-  return describeExit(p.label, exit, p.stderr.text());
-}
-
-function pipeOut(p: Proc): Readable {
-  if (!p.child.stdout) throw new Error(`${p.label} has no stdout pipe`);
-  return p.child.stdout;
-}
-
-function pipeIn(p: Proc): Writable {
-  if (!p.child.stdin) throw new Error(`${p.label} has no stdin pipe`);
-  return p.child.stdin;
+interface ExtractPlan {
+  decompress: CompressorCommand | undefined;
+  tar: TarCommand;
+  /** Canonical workspace: tar's -C, and what member names are resolved against. */
+  workspace: string;
+  /** Allowed roots in declared and canonical spelling. */
+  roots: string[];
+  /** Holds, after the scan, the paths that must be vetted on disk. */
+  policy: MemberPolicy;
 }
 
 /** Archiver backed by system tar, with zstd or gzip as separate processes in the pipe. */
 export class TarArchiver implements Archiver {
   private readonly platform: NodeJS.Platform;
   private tarCommand?: Promise<TarCommand>;
+  /** Archives this archiver's receive() checked and extract() has not used yet. */
+  private readonly issued = new WeakMap<
+    CheckedArchive,
+    { plan: ExtractPlan; written: WrittenFile }
+  >();
 
   constructor(options: TarArchiverOptions = {}) {
     this.platform = options.platform ?? process.platform;
@@ -103,10 +80,7 @@ export class TarArchiver implements Archiver {
   create(opts: CreateOptions): Readable {
     const out = new PassThrough();
     const procs: Proc[] = [];
-    const stopAll = (): void => {
-      for (const p of procs)
-        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill();
-    };
+    const stopAll = (): void => procs.forEach(stopProcess);
     // A consumer that gives up (failed upload) must not leave tar running.
     out.once('close', stopAll);
     this.runCreate(opts, out, (p) => {
@@ -146,7 +120,7 @@ export class TarArchiver implements Archiver {
       manifest,
     });
     const tarProc = track(
-      start('tar', tar.path, args, ['ignore', 'pipe', 'pipe'], (line) => {
+      startProcess('tar', tar.path, args, ['ignore', 'pipe', 'pipe'], (line) => {
         if (tar.flavor === 'gnu' && isToleratedTarWarning(line)) {
           if (tolerated.length < 20) tolerated.push(line);
         } else {
@@ -155,18 +129,15 @@ export class TarArchiver implements Archiver {
       }),
     );
     // A stream that breaks while both processes exit 0 means lost bytes: never end `out` then.
-    let streamError: unknown;
     let comp: Proc | undefined;
     let source = pipeOut(tarProc);
     if (compress) {
+      // The compressor reads tar's pipe itself rather than Node copying every uncompressed byte
+      // across; closing our copy means a compressor that dies gives tar EPIPE, not a stuck pipe.
       comp = track(
-        start(compress.program, compress.program, compress.args, ['pipe', 'pipe', 'pipe']),
+        startProcess(compress.program, compress.program, compress.args, [source, 'pipe', 'pipe']),
       );
-      // pipeline: a compressor that dies tears down tar's stdout, so tar gets EPIPE rather
-      // than blocking forever.
-      pipeline(source, pipeIn(comp), (err) => {
-        streamError ??= err;
-      });
+      source.destroy();
       source = pipeOut(comp);
     }
     // end: false: the stream must not end before both exit codes are known.
@@ -177,12 +148,12 @@ export class TarArchiver implements Archiver {
     );
 
     const [tarExit, compExit] = await Promise.all([tarProc.exit, comp?.exit]);
-    streamError ??= await sourceDone;
+    const streamError = await sourceDone;
 
     const problems: string[] = [];
-    if (comp && compExit && compExit.code !== 0) problems.push(failed(comp, compExit));
+    if (comp && compExit && compExit.code !== 0) problems.push(describeProc(comp, compExit));
     const tarTolerated = tarExit.code === 1 && !intolerable && tolerated.length > 0;
-    if (tarExit.code !== 0 && !tarTolerated) problems.push(failed(tarProc, tarExit));
+    if (tarExit.code !== 0 && !tarTolerated) problems.push(describeProc(tarProc, tarExit));
     if (!problems.length && streamError)
       problems.push(`reading the archive stream failed: ${errorMessage(streamError)}`);
     if (problems.length)
@@ -194,7 +165,45 @@ export class TarArchiver implements Archiver {
     }
   }
 
-  async extract(file: string, opts: ExtractOptions): Promise<void> {
+  receive(file: string, opts: ExtractOptions): ArchiveReceiver {
+    let plan: ExtractPlan | undefined;
+    const input = new ScannedFileWriter(async () => {
+      plan = await this.plan(opts);
+      const fh = await open(file, 'w');
+      try {
+        const scan = startMemberScan(opts.method, plan.decompress, plan.policy);
+        return { file: fh, path: file, scan };
+      } catch (err) {
+        await fh.close();
+        throw err;
+      }
+    });
+    const checked = input.result.then((written) => {
+      const archive: CheckedArchive = Object.freeze({ file, size: written.size });
+      this.issued.set(archive, { plan: plan!, written });
+      return archive;
+    });
+    // The caller awaits it, except when its download failed first and that error is the news.
+    checked.catch(() => undefined);
+    return { input, checked };
+  }
+
+  async extract(archive: CheckedArchive): Promise<void> {
+    const issued = this.issued.get(archive);
+    if (!issued) {
+      throw new Error(`extract() takes the result of this archiver's receive() of ${archive.file}`);
+    }
+    // A check vouches for one extraction of one download, then its plan is let go.
+    this.issued.delete(archive);
+    const { plan, written } = issued;
+    // As late as possible: the paths tar will write through are vetted right before it runs.
+    await checkOnDisk(plan.policy.onDiskChecks(), plan.roots);
+    await mkdir(plan.workspace, { recursive: true });
+    await this.untar(archive.file, written, plan);
+  }
+
+  /** Everything a receive decides up front: the tools, and the policy in the real paths. */
+  private async plan(opts: ExtractOptions): Promise<ExtractPlan> {
     const decompress = buildDecompressCommand(opts.method);
     if (decompress && (await probe(decompress.program, ['--version'])) === undefined) {
       throw new Error(
@@ -202,8 +211,8 @@ export class TarArchiver implements Archiver {
           `was found on PATH; install ${decompress.program} to restore it`,
       );
     }
+    // Before the download, so a runner without tar fails without fetching anything.
     const tar = await this.tar();
-
     // Resolve as the kernel will once tar has chdir'ed: `..` from the real workspace. Roots are
     // accepted in both their declared and their real spelling.
     const workspace = await canonicalPath(opts.workspace);
@@ -214,98 +223,53 @@ export class TarArchiver implements Archiver {
       allowedRoots: roots,
       foldCase: this.platform === 'darwin' || this.platform === 'win32',
     });
-    await this.scan(file, opts.method, decompress, policy);
-    await checkOnDisk(policy.onDiskChecks(), roots);
-
-    await mkdir(workspace, { recursive: true });
-    await this.untar(file, decompress, tar, workspace);
+    return { decompress, tar, workspace, roots, policy };
   }
 
-  /** Reads every header (writing nothing) and runs it through the policy. */
-  private async scan(
-    file: string,
-    method: CompressionMethod,
-    decompress: CompressorCommand | undefined,
-    policy: MemberPolicy,
-  ): Promise<void> {
-    let dec: Proc | undefined;
-    let source: Readable;
-    if (decompress) {
-      const fh = await open(file, 'r');
-      try {
-        dec = start(decompress.program, decompress.program, decompress.args, [
-          fh.fd,
-          'pipe',
-          'pipe',
-        ]);
-        // Consume stdout before the next await: when a child exits, Node resumes a stdout nobody
-        // reads yet and its data is lost; the scan would then see an empty, "clean" archive.
-        source = pipeline(pipeOut(dec), new PassThrough(), () => undefined);
-      } finally {
-        await fh.close();
-      }
-    } else {
-      source = createReadStream(file);
-    }
-
-    try {
-      for await (const entry of readTarEntries(source)) policy.check(entry);
-    } catch (err) {
-      if (!dec) throw err;
-      dec.child.stdout?.destroy();
-      dec.child.kill();
-      const exit = await dec.exit;
-      // A truncated tar stream is usually the decompressor failing; say so.
-      if (exit.code !== null && exit.code !== 0) {
-        throw new UnsafeArchiveError(`the ${method} archive is corrupt: ${failed(dec, exit)}`, {
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    if (dec) {
-      const exit = await dec.exit;
-      if (exit.code !== 0) {
-        throw new UnsafeArchiveError(`the ${method} archive is corrupt: ${failed(dec, exit)}`);
-      }
-    }
-  }
-
-  private async untar(
-    file: string,
-    decompress: CompressorCommand | undefined,
-    tar: TarCommand,
-    workspace: string,
-  ): Promise<void> {
+  private async untar(file: string, written: WrittenFile, plan: ExtractPlan): Promise<void> {
+    const { decompress, tar, workspace } = plan;
     const args = buildExtractArgs({ flavor: tar.flavor, platform: this.platform, workspace });
     const fh = await open(file, 'r');
     let dec: Proc | undefined;
     let tarProc: Proc;
     try {
+      // The descriptor the processes read is the one checked here, so no swap can slip between.
+      const st = await fh.stat();
+      if (
+        st.size !== written.size ||
+        st.dev !== written.dev ||
+        st.ino !== written.ino ||
+        st.mtimeMs !== written.mtimeMs
+      ) {
+        throw new UnsafeArchiveError(
+          `${file} changed after it was checked; refusing to extract it`,
+        );
+      }
       if (decompress) {
-        dec = start(decompress.program, decompress.program, decompress.args, [
+        dec = startProcess(decompress.program, decompress.program, decompress.args, [
           fh.fd,
           'pipe',
           'pipe',
         ]);
-        tarProc = start('tar', tar.path, args, ['pipe', 'ignore', 'pipe']);
+        // tar reads the decompressor's pipe itself: Node hands the descriptor over and stops
+        // reading it (so it cannot steal bytes, even after the decompressor exits), and closing
+        // our copy means a tar that dies gives the decompressor EPIPE instead of a stuck pipe.
         const decOut = pipeOut(dec);
-        // If tar dies, pipeline tears down the decompressor's stdout rather than leave it
-        // blocked on a pipe nobody reads; a broken stream shows up as tar's unexpected EOF.
-        pipeline(decOut, pipeIn(tarProc), () => undefined);
+        tarProc = startProcess('tar', tar.path, args, [decOut, 'ignore', 'pipe']);
+        decOut.destroy();
       } else {
-        tarProc = start('tar', tar.path, args, [fh.fd, 'ignore', 'pipe']);
+        tarProc = startProcess('tar', tar.path, args, [fh.fd, 'ignore', 'pipe']);
       }
     } finally {
       await fh.close();
     }
     const [tarExit, decExit] = await Promise.all([tarProc.exit, dec?.exit]);
     const problems: string[] = [];
-    // The scan already decompressed the whole file, so a decompressor cut off by SIGPIPE after
-    // tar finished cleanly lost nothing tar needed.
+    // The scan already decompressed the whole archive, so a decompressor cut off by SIGPIPE
+    // after tar finished cleanly lost nothing tar needed.
     const cutOff = tarExit.code === 0 && decExit?.signal === 'SIGPIPE';
-    if (dec && decExit && decExit.code !== 0 && !cutOff) problems.push(failed(dec, decExit));
-    if (tarExit.code !== 0) problems.push(failed(tarProc, tarExit));
+    if (dec && decExit && decExit.code !== 0 && !cutOff) problems.push(describeProc(dec, decExit));
+    if (tarExit.code !== 0) problems.push(describeProc(tarProc, tarExit));
     if (problems.length) {
       throw new Error(`extracting the cache archive failed: ${problems.join('; ')}`);
     }

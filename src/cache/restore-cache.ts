@@ -1,9 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 
-import type { Archiver, CompressionMethod } from '../archive/archiver.js';
+import type {
+  Archiver,
+  CheckedArchive,
+  CompressionMethod,
+  ExtractOptions,
+} from '../archive/archiver.js';
 import { declaredRoots } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
 import { UnsafeArchiveError } from '../errors.js';
@@ -47,7 +51,10 @@ export interface RestoreResult {
   scope?: string;
 }
 
-/** Finds the best entry, downloads it, proves it whole, then extracts it inside the paths. */
+/**
+ * Finds the best entry, downloads it while checking its members, proves it whole, then extracts
+ * it inside the paths.
+ */
 export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promise<RestoreResult> {
   const { backend, logger } = deps;
   const { cache, context } = req;
@@ -86,17 +93,17 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
 
   const file = path.join(req.tempDir, `archive${path.extname(manifest.archive)}`);
   const started = Date.now();
-  await download(backend, manifest, file, req.transfer);
-  logger.info(
-    `Downloaded ${formatTransfer(manifest.size, Date.now() - started)} from ${match.key} (${scope})`,
-  );
-
-  const extractStarted = Date.now();
-  await deps.archiver.extract(file, {
+  const archive = await download(deps, manifest, file, req.transfer, {
     workspace: context.workspace,
     method: req.method,
     allowedRoots: declaredRoots(cache.paths, context.workspace),
   });
+  logger.info(
+    `Downloaded and checked ${formatTransfer(manifest.size, Date.now() - started)} from ${match.key} (${scope})`,
+  );
+
+  const extractStarted = Date.now();
+  await deps.archiver.extract(archive);
   logger.info(
     `Cache restored from key: ${match.key} (extracted in ${((Date.now() - extractStarted) / 1000).toFixed(1)} s)`,
   );
@@ -122,32 +129,51 @@ async function readManifest(
   }
 }
 
-/** Streams the archive to `file`, hashing as it goes; refuses it if size or sha256 differ. */
+/**
+ * Streams the archive into the archiver's receiver, which stores it in `file` and checks every
+ * member as the bytes pass, while they are hashed here. Returns the checked archive only once
+ * the size and sha256 match the manifest too: this is the one way restoreCache gets something
+ * it can extract. A refused member stops the download at once; a failed download stops the scan.
+ */
 async function download(
-  backend: Backend,
+  deps: CacheDeps,
   m: EntryManifest,
   file: string,
   transfer: TransferSettings,
-): Promise<void> {
+  opts: ExtractOptions,
+): Promise<CheckedArchive> {
   const watch = watchTransfer('download', transfer);
+  const receiver = deps.archiver.receive(file, opts);
+  const counter = new HashCounter(watch.progress);
   try {
-    const counter = new HashCounter(watch.progress);
-    const body = await backend.get(m.archive, { size: m.size, signal: watch.signal });
-    await pipeline(body, counter, createWriteStream(file), { signal: watch.signal });
-    if (counter.bytes !== m.size) {
-      throw new UnsafeArchiveError(
-        `archive ${m.archive} is ${counter.bytes} bytes but its manifest says ${m.size}: refusing to extract it`,
-      );
-    }
+    const body = await deps.backend.get(m.archive, { size: m.size, signal: watch.signal });
+    // Resolves only once the receiver has every byte on disk and its scan passed.
+    await pipeline(body, counter, receiver.input, { signal: watch.signal });
+    checkSize(m, counter);
     const sha = counter.digest();
     if (sha !== m.sha256) {
       throw new UnsafeArchiveError(
         `archive ${m.archive} has sha256 ${sha} but its manifest says ${m.sha256}: refusing to extract it`,
       );
     }
+    return await receiver.checked;
   } catch (err) {
-    throw watch.signal.aborted ? (watch.signal.reason as Error) : err;
+    // Stop the scan if the download failed first, and return only once its process has exited.
+    receiver.input.destroy();
+    await receiver.checked.catch(() => undefined);
+    if (watch.signal.aborted) throw watch.signal.reason as Error;
+    // A body that ended short fails the scan too (a truncated stream); say what really happened.
+    if (counter.readableEnded) checkSize(m, counter);
+    throw err;
   } finally {
     watch.stop();
+  }
+}
+
+function checkSize(m: EntryManifest, counter: HashCounter): void {
+  if (counter.bytes !== m.size) {
+    throw new UnsafeArchiveError(
+      `archive ${m.archive} is ${counter.bytes} bytes but its manifest says ${m.size}: refusing to extract it`,
+    );
   }
 }

@@ -210,6 +210,56 @@ describe('integrity', () => {
   });
 });
 
+describe('the member scan runs during the download', () => {
+  test('the archiver receives the download and is given the declared roots', async () => {
+    const { archiver, save, restore, workspace } = setup();
+    await save();
+    await restore();
+    expect(archiver.received).toHaveLength(1);
+    expect(archiver.received[0]!.opts).toEqual({
+      workspace,
+      method: 'zstd',
+      allowedRoots: [path.join(workspace, 'deps')],
+    });
+    expect(archiver.extracted[0]!.file).toBe(archiver.received[0]!.file);
+  });
+
+  test('a refused member stops the download early and nothing is extracted', async () => {
+    const { backend, archiver, save, restore } = setup();
+    await save();
+    archiver.refuse = 'EVIL';
+    const realGet = backend.get.bind(backend);
+    let served = 0;
+    backend.get = async (name, opts) => {
+      if (!name.includes('/archives/')) return realGet(name, opts);
+      // 4 GiB on demand, the refused member in the first chunk.
+      return new Readable({
+        read() {
+          if (served >= 4 * 1024 ** 3) return void this.push(null);
+          const chunk = Buffer.alloc(64 * 1024, served === 0 ? 'EVIL' : 'x');
+          served += chunk.length;
+          this.push(chunk);
+        },
+      });
+    };
+    const err = await restore().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsafeArchiveError);
+    expect((err as Error).message).toMatch(/EVIL/);
+    expect(served).toBeLessThan(4 * 1024 * 1024);
+    expect(archiver.extracted).toHaveLength(0);
+  });
+
+  test('a check that hangs after the last byte is abandoned after stall-timeout', async () => {
+    const { archiver, save, restore } = setup({}, {}, { ...transfer, stallTimeoutMs: 300 });
+    await save();
+    archiver.checkHangs = true;
+    const started = Date.now();
+    await expect(restore()).rejects.toThrow(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(archiver.extracted).toHaveLength(0);
+  });
+});
+
 describe('write-once entries', () => {
   test('an existing key is not re-uploaded', async () => {
     const { backend, archiver, save } = setup();
