@@ -1,3 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll } from '@jest/globals';
+
 import type { Logger } from '../../src/logger.js';
 import type { CacheSettings, TransferSettings } from '../../src/settings.js';
 
@@ -29,3 +35,14 @@ export const transferSettings = (overrides: Partial<TransferSettings> = {}): Tra
   timeoutMs: 0,
   ...overrides,
 });
+
+// Each test file gets its own copy of this module, so this cleans up after that file.
+const scratch: string[] = [];
+afterAll(() => scratch.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A fresh temporary directory, removed after the calling test file's tests. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -8,17 +7,8 @@ import { Layout } from '../../../src/cache/layout.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
-import { cacheSettings, quiet } from '../../helpers/fixtures.js';
+import { cacheSettings, quiet, scratchDir } from '../../helpers/fixtures.js';
 import { MemoryBackend } from '../../helpers/memory-backend.js';
-
-/** Scratch directories, removed after the file's tests. */
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const scratchDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-};
 
 const DAY = 86_400_000;
 

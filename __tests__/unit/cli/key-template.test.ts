@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { renderKeyTemplate, type TemplateContext } from '../../../src/cli/key-template.js';
 import type { RunContext } from '../../../src/context.js';
 import { ValidationError } from '../../../src/errors.js';
-
-/** Scratch directories, removed after the file's tests. */
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const scratchDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-};
+import { scratchDir } from '../../helpers/fixtures.js';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest();
 

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { CompressionMethod } from '../../../src/archive/archiver.js';
@@ -9,16 +8,8 @@ import { StorageError } from '../../../src/errors.js';
 import type { CompressionChoice } from '../../../src/settings.js';
 import type { Backend } from '../../../src/storage/backend.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
+import { scratchDir } from '../../helpers/fixtures.js';
 import { MemoryBackend } from '../../helpers/memory-backend.js';
-
-/** Scratch directories, removed after the file's tests. */
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const scratchDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-};
 
 type Env = Record<string, string | undefined>;
 
