@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -71,4 +71,13 @@ export class Runner {
 /** Lines the runner turns into annotations of the given kind. */
 export function annotations(run: ActionRun, kind: 'warning' | 'error'): string[] {
   return run.stdout.split('\n').filter((l) => l.startsWith(`::${kind}`));
+}
+
+/** A small tree under deps/: a nested file holding `marker`, an empty dir, a 0755 file, a symlink. */
+export function project(job: Job, marker: string): void {
+  const deps = path.join(job.workspace, 'deps');
+  mkdirSync(path.join(deps, 'sub', 'empty'), { recursive: true });
+  writeFileSync(path.join(deps, 'sub', 'file.txt'), marker);
+  writeFileSync(path.join(deps, 'tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
+  symlinkSync('sub/file.txt', path.join(deps, 'link'));
 }

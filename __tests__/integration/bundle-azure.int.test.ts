@@ -5,14 +5,13 @@ import {
   readFileSync,
   readlinkSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 
 import type { ActionRun } from '../../scripts/run-action.mjs';
-import { annotations, bundles, type Job, Runner } from '../helpers/action-env.js';
+import { annotations, bundles, type Job, project, Runner } from '../helpers/action-env.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
 
 // The built action, run as the runner and act run it, against Azure Blob Storage (Azurite).
@@ -67,13 +66,6 @@ describe('dist bundles on the Azure backend', () => {
     'azure-endpoint': azurite.endpoint,
   });
 
-  function project(job: Job, marker: string): void {
-    const deps = path.join(job.workspace, 'deps');
-    mkdirSync(path.join(deps, 'sub', 'empty'), { recursive: true });
-    writeFileSync(path.join(deps, 'sub', 'file.txt'), marker);
-    writeFileSync(path.join(deps, 'tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
-    symlinkSync('sub/file.txt', path.join(deps, 'link'));
-  }
   const marker = (job: Job): string =>
     readFileSync(path.join(job.workspace, 'deps', 'sub', 'file.txt'), 'utf8');
 

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 
-import { annotations, bundles, type Job, Runner } from '../helpers/action-env.js';
+import { annotations, bundles, type Job, project, Runner } from '../helpers/action-env.js';
 
 // The built action, run as the runner and act run it, against the filesystem backend.
 describe('dist bundles on the fs backend', () => {
@@ -17,13 +17,6 @@ describe('dist bundles on the fs backend', () => {
   const store = path.join(runner.root, 'store');
   afterAll(() => runner.cleanup());
 
-  function project(job: Job, marker: string): void {
-    const deps = path.join(job.workspace, 'deps');
-    mkdirSync(path.join(deps, 'sub', 'empty'), { recursive: true });
-    writeFileSync(path.join(deps, 'sub', 'file.txt'), marker);
-    writeFileSync(path.join(deps, 'tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
-    symlinkSync('sub/file.txt', path.join(deps, 'link'));
-  }
   const inputs = (key: string, extra: Record<string, string> = {}) => ({
     path: 'deps',
     key,
