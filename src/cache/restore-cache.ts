@@ -10,7 +10,7 @@ import type {
 } from '../archive/archiver.js';
 import { declaredRoots } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
-import { UnsafeArchiveError } from '../errors.js';
+import { errorMessage, UnsafeArchiveError } from '../errors.js';
 import { formatBytes, formatTransfer, type Logger } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
@@ -119,13 +119,12 @@ async function readManifest(
   if (info && info.size > MaxManifestBytes) {
     throw new UnsafeArchiveError(`manifest ${name} is ${info.size} bytes; refusing to read it`);
   }
+  const bytes = await buffer(await backend.get(name, { size: info?.size }));
   try {
-    return parseManifest(await buffer(await backend.get(name, { size: info?.size })), expected);
+    return parseManifest(bytes, expected);
   } catch (err) {
-    if (err instanceof Error && err.message.includes('manifest')) {
-      throw new UnsafeArchiveError(`entry ${name} has a bad manifest: ${err.message}`);
-    }
-    throw err;
+    // Only the parse is in here: whatever it refuses is a bad entry, not a storage failure.
+    throw new UnsafeArchiveError(`entry ${name} has a bad manifest: ${errorMessage(err)}`);
   }
 }
 

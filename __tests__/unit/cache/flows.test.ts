@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { restoreCache } from '../../../src/cache/restore-cache.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
-import { TimeoutError, UnsafeArchiveError } from '../../../src/errors.js';
+import { StorageError, TimeoutError, UnsafeArchiveError } from '../../../src/errors.js';
 import type { CacheSettings, TransferSettings } from '../../../src/settings.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
 import { cacheSettings, quiet, transferSettings } from '../../helpers/fixtures.js';
@@ -200,6 +200,20 @@ describe('integrity', () => {
     m.archive = 'ci/other-owner/other-repo/secret.tar.zst';
     backend.objects.get(manifestName!)!.data = Buffer.from(JSON.stringify(m));
     await expect(restore()).rejects.toThrow(/outside its entry folder/);
+  });
+
+  test('a store failure while reading the manifest is reported as such, not as a bad entry', async () => {
+    const { backend, save, restore } = setup();
+    await save();
+    const realGet = backend.get.bind(backend);
+    backend.get = async (name, opts) => {
+      if (name.includes('/keys/'))
+        throw new StorageError('reading the manifest object failed: 503 Slow Down', 'retry later');
+      return realGet(name, opts);
+    };
+    const err: unknown = await restore().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err).not.toBeInstanceOf(UnsafeArchiveError);
   });
 
   test('garbage at a key is refused, not trusted', async () => {
