@@ -6,6 +6,8 @@ export interface KeyMatch {
   key: string;
   /** Manifest object name of the matched entry. */
   manifestName: string;
+  /** Bytes of the manifest object, as the stat or listing reported it. */
+  manifestSize: number;
   scope: ScopeName;
   /** True when the primary key itself matched (the only cache-hit=true case). */
   exact: boolean;
@@ -30,15 +32,28 @@ export async function resolveKey(
 ): Promise<KeyMatch | undefined> {
   for (const scope of req.scopes) {
     const exactName = req.layout.manifestName(scope, req.version, req.primaryKey);
-    if (await backend.stat(exactName)) {
-      return { key: req.primaryKey, manifestName: exactName, scope, exact: true };
+    const exact = await backend.stat(exactName);
+    if (exact) {
+      return {
+        key: req.primaryKey,
+        manifestName: exactName,
+        manifestSize: exact.size,
+        scope,
+        exact: true,
+      };
     }
     for (const keyPrefix of [req.primaryKey, ...req.restoreKeys]) {
       const prefix = req.layout.manifestPrefix(scope, req.version, keyPrefix);
       const newest = pickNewest(await backend.list(prefix));
       if (newest) {
         const key = decodeKey(newest.name, prefix, keyPrefix);
-        return { key, manifestName: newest.name, scope, exact: key === req.primaryKey };
+        return {
+          key,
+          manifestName: newest.name,
+          manifestSize: newest.size,
+          scope,
+          exact: key === req.primaryKey,
+        };
       }
     }
   }

@@ -79,7 +79,7 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     return miss;
   }
   const scope = describeScope(match.scope);
-  const manifest = await readManifest(backend, match.manifestName, {
+  const manifest = await readManifest(backend, match.manifestName, match.manifestSize, {
     version,
     archiveFolder: layout.archiveFolder(match.manifestName),
   });
@@ -113,13 +113,14 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
 async function readManifest(
   backend: Backend,
   name: string,
+  size: number,
   expected: { version: string; archiveFolder: string },
 ): Promise<EntryManifest> {
-  const info = await backend.stat(name);
-  if (info && info.size > MaxManifestBytes) {
-    throw new UnsafeArchiveError(`manifest ${name} is ${info.size} bytes; refusing to read it`);
+  // The size comes from the stat or listing that found the entry: no second round trip.
+  if (size > MaxManifestBytes) {
+    throw new UnsafeArchiveError(`manifest ${name} is ${size} bytes; refusing to read it`);
   }
-  const bytes = await buffer(await backend.get(name, { size: info?.size }));
+  const bytes = await buffer(await backend.get(name, { size }));
   try {
     return parseManifest(bytes, expected);
   } catch (err) {

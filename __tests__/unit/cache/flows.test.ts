@@ -89,6 +89,14 @@ describe('save then restore', () => {
     expect(archiver.extracted[0]!.opts.allowedRoots).toEqual([path.join(workspace, 'deps')]);
   });
 
+  test('an exact hit costs one stat, one manifest get and one archive get', async () => {
+    const { backend, save, restore } = setup();
+    await save();
+    backend.calls.length = 0;
+    await restore();
+    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual(['stat', 'get', 'get']);
+  });
+
   test('the manifest records integrity and provenance', async () => {
     const { backend, save } = setup({}, { sha: 'abc123', runUrl: 'https://ci/run/1' });
     await save();
