@@ -77,7 +77,7 @@ test(`save and restore ${sizeMiB} MiB vs raw tar | zstd`, async () => {
       repo: 'r',
       ref: 'refs/heads/main',
     };
-    const deps = { backend, archiver: new TarArchiver(), logger: quiet };
+    const deps = { backend, archiver: new TarArchiver({ logger: quiet }), logger: quiet };
     // The jest process alone is ~150 MiB, and makeData's buffers linger until V8 collects them:
     // the RSS when measuring starts is the floor that the peak is to be read against.
     const rssAtStart = process.memoryUsage().rss;

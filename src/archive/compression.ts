@@ -82,16 +82,16 @@ export function buildCompressCommand(
 }
 
 /**
- * Reads the compressed archive from stdin, writes tar to stdout. `--long=30` only raises the
- * window zstd accepts (memory is allocated per frame, as the frame asks), so archives written
- * with or without `--long` (ours, or actions/cache-style ones) both decompress.
+ * Reads the compressed archive from stdin, writes tar to stdout. zstd keeps its 128 MiB memory
+ * limit, so a frame that asks for a larger window (a decompression bomb, or an archive made
+ * with `--long` beyond 27) is refused instead of allocating up to 2 GiB; we never write one.
  */
 export function buildDecompressCommand(method: CompressionMethod): CompressorCommand | undefined {
   switch (method) {
     case 'none':
       return undefined;
     case 'zstd':
-      return { program: 'zstd', args: ['-d', '-c', '--long=30'] };
+      return { program: 'zstd', args: ['-d', '-c', '--memory=128MB'] };
     case 'gzip':
       return { program: 'gzip', args: ['-d', '-c'] };
   }

@@ -15,12 +15,15 @@ import { saveCache, type SaveResult } from './save-cache.js';
 /** What a whole restore or save needs from outside; the action and the CLI each supply one. */
 export interface OperationDeps {
   createBackend(storage: StorageSettings, transfer: TransferSettings): Backend;
-  archiver: Archiver;
+  /** The archive layer, reporting through the operation's logger. */
+  createArchiver(logger: Logger): Archiver;
   resolveCompression(choice: CompressionChoice): Promise<CompressionMethod>;
   logger: Logger;
   /** Recorded in manifests, e.g. "bucket-cache/1.0.0". */
   tool: string;
   platform?: NodeJS.Platform;
+  /** Cancels a restore (SIGTERM, SIGINT): the declared paths are left as they were. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function performRestore(
 ): Promise<RestoreResult> {
   return withOperation(deps, settings, (backend, method, tempDir) =>
     restoreCache(
-      { backend, archiver: deps.archiver, logger: deps.logger },
+      { backend, archiver: deps.createArchiver(deps.logger), logger: deps.logger },
       {
         cache: settings.cache,
         transfer: settings.transfer,
@@ -42,6 +45,7 @@ export async function performRestore(
         method,
         tempDir,
         platform: deps.platform,
+        signal: deps.signal,
       },
     ),
   );
@@ -54,7 +58,7 @@ export async function performSave(
 ): Promise<SaveResult> {
   return withOperation(deps, settings, (backend, method, tempDir) =>
     saveCache(
-      { backend, archiver: deps.archiver, logger: deps.logger },
+      { backend, archiver: deps.createArchiver(deps.logger), logger: deps.logger },
       {
         cache: settings.cache,
         transfer: settings.transfer,

@@ -29,7 +29,7 @@ export function actionDeps(tool: string): RunDeps {
     context,
     readSettings: () => parseSettings(actionInputs(), process.env, context.workspace),
     createBackend,
-    archiver: new TarArchiver(),
+    createArchiver: (logger) => new TarArchiver({ logger }),
     resolveCompression,
     logger: coreLogger,
     tool,

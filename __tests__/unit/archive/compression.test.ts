@@ -66,10 +66,10 @@ describe('buildCompressCommand', () => {
   });
 });
 
-test('buildDecompressCommand accepts long-window zstd archives', () => {
+test('buildDecompressCommand caps the zstd window at 128 MiB (no decompression bombs)', () => {
   expect(buildDecompressCommand('zstd')).toEqual({
     program: 'zstd',
-    args: ['-d', '-c', '--long=30'],
+    args: ['-d', '-c', '--memory=128MB'],
   });
   expect(buildDecompressCommand('gzip')).toEqual({ program: 'gzip', args: ['-d', '-c'] });
   expect(buildDecompressCommand('none')).toBeUndefined();

@@ -232,18 +232,19 @@ describe('integrity', () => {
   });
 });
 
-describe('the member scan runs during the download', () => {
+describe('the member gate runs during the download', () => {
   test('the archiver receives the download and is given the declared roots', async () => {
     const { archiver, save, restore, workspace } = setup();
     await save();
     await restore();
-    expect(archiver.received).toHaveLength(1);
-    expect(archiver.received[0]!.opts).toEqual({
+    expect(archiver.started).toHaveLength(1);
+    expect(archiver.started[0]).toMatchObject({
       workspace,
       method: 'zstd',
       allowedRoots: [path.join(workspace, 'deps')],
     });
-    expect(archiver.extracted[0]!.file).toBe(archiver.received[0]!.file);
+    expect(archiver.extracted[0]!.opts).toBe(archiver.started[0]);
+    expect(archiver.discarded).toBe(0);
   });
 
   test('a refused member stops the download early and nothing is extracted', async () => {
@@ -271,14 +272,15 @@ describe('the member scan runs during the download', () => {
     expect(archiver.extracted).toHaveLength(0);
   });
 
-  test('a check that hangs after the last byte is abandoned after stall-timeout', async () => {
+  test('an extraction that hangs after the last byte is abandoned after stall-timeout', async () => {
     const { archiver, save, restore } = setup({}, {}, { ...transfer, stallTimeoutMs: 300 });
     await save();
-    archiver.checkHangs = true;
+    archiver.stageHangs = true;
     const started = Date.now();
     await expect(restore()).rejects.toThrow(TimeoutError);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(archiver.extracted).toHaveLength(0);
+    expect(archiver.discarded).toBe(1);
   });
 });
 

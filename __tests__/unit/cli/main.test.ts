@@ -26,7 +26,7 @@ function setup() {
   let store: Backend = backend;
   const deps: CliDeps = {
     createBackend: () => store,
-    archiver,
+    createArchiver: () => archiver,
     resolveCompression: (c: CompressionChoice): Promise<CompressionMethod> =>
       Promise.resolve(c === 'auto' ? 'zstd' : c),
     now: () => new Date(backend.now),
