@@ -35,6 +35,12 @@ export interface CliArgs {
   olderThanMs?: number;
   keep?: number;
   maxSizeBytes?: number;
+  /** prune: entries not restored for this long. */
+  unusedForMs?: number;
+  /** prune: every repository under the prefix instead of one. */
+  allRepositories: boolean;
+  /** prune: leftovers younger than this are left alone. */
+  graceMs?: number;
 }
 
 type Kind = 'string' | 'boolean' | 'lines' | 'keys';
@@ -101,6 +107,9 @@ const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   ['older-than', { kind: 'string', commands: ['prune'] }],
   ['keep', { kind: 'string', commands: ['prune'] }],
   ['max-size', { kind: 'string', commands: ['prune'] }],
+  ['unused-for', { kind: 'string', commands: ['prune'] }],
+  ['all-repositories', { kind: 'boolean', commands: ['prune'] }],
+  ['grace', { kind: 'string', commands: ['prune'] }],
 ]);
 
 /**
@@ -116,6 +125,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     version: false,
     dryRun: false,
     all: false,
+    allRepositories: false,
   };
   const raw = new Map<string, string[]>();
   const positionals: string[] = [];
@@ -262,6 +272,15 @@ function applyCliFlag(args: CliArgs, name: string, value: string): void {
     case 'older-than':
       args.olderThanMs = parseDuration(value, '--older-than');
       return;
+    case 'unused-for':
+      args.unusedForMs = parseDuration(value, '--unused-for');
+      return;
+    case 'grace':
+      args.graceMs = parseDuration(value, '--grace');
+      return;
+    case 'all-repositories':
+      args.allRepositories = switchValue(name, value);
+      return;
     case 'keep': {
       const n = Number(value);
       if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
@@ -316,7 +335,8 @@ Commands:
   save      Pack --path and store it under --key (entries are immutable unless --overwrite)
   list      List this repository's entries (--key PREFIX, --ref REF, --json)
   delete    Delete entries: --key KEY (in every scope, or only --ref REF) or --all; --dry-run
-  prune     Delete old entries and orphaned archives: --older-than 7d, --keep N, --max-size 10GiB
+  prune     Evict entries: --unused-for 7d, --older-than 30d, --keep N, --max-size 10GiB (least
+            recently used first); also leftovers of unfinished saves. --all-repositories, --dry-run
 
 Cache options (save, restore); every action input is a flag of the same name:
   --path PATH              File, directory or glob to cache; repeat for more (! excludes)
