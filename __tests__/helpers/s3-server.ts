@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+
 import { S3Proxy } from './s3-proxy.js';
 
 export interface S3TestServer {
@@ -91,4 +93,34 @@ export async function startS3Server(): Promise<S3TestServer> {
       await stopChild();
     },
   };
+}
+
+/**
+ * Leave a multipart upload of `name` open with one part, as a save killed between its parts and
+ * its commit does. Talks to the proxy (which lists and aborts uploads) with a plain client.
+ */
+export async function abandonS3Upload(server: S3TestServer, name: string): Promise<string> {
+  const client = new S3Client({
+    region: server.region,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+  try {
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: server.bucket, Key: name }),
+    );
+    await client.send(
+      new UploadPartCommand({
+        Bucket: server.bucket,
+        Key: name,
+        UploadId,
+        PartNumber: 1,
+        Body: randomBytes(1024),
+      }),
+    );
+    return UploadId!;
+  } finally {
+    client.destroy();
+  }
 }
