@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ export interface S3TestServer {
   accessKeyId: string;
   secretAccessKey: string;
   proxy: S3Proxy;
+  /** s3rver's storage directory: objects are files whose mtime is their LastModified. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startS3Server(): Promise<S3TestServer> {
     region: 'us-east-1',
     ...account,
     proxy,
+    dataDir: dir,
     stop: async () => {
       await proxy.close();
       await stopChild();
@@ -122,5 +125,29 @@ export async function abandonS3Upload(server: S3TestServer, name: string): Promi
     return UploadId!;
   } finally {
     client.destroy();
+  }
+}
+
+/**
+ * Move the LastModified of every object under `prefix`, and the start of every open multipart
+ * upload of a name under it, `ms` into the past: the store ages as days pass, within a test.
+ */
+export async function ageS3(server: S3TestServer, prefix: string, ms: number): Promise<void> {
+  const shift = async (file: string): Promise<void> => {
+    const st = await stat(file);
+    const t = new Date(st.mtimeMs - ms);
+    await utimes(file, t, t);
+  };
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('._S3rver_object')) await shift(p);
+    }
+  };
+  await walk(path.join(server.dataDir, server.bucket, prefix));
+  for (const u of await server.proxy.openUploads(server.bucket)) {
+    if (u.key.startsWith(prefix)) await shift(u.keyFile);
   }
 }

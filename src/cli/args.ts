@@ -1,5 +1,6 @@
 import { Inputs } from '../constants.js';
 import { parseSize } from '../inputs.js';
+import { durationMs } from '../util/duration.js';
 
 export const Commands = ['save', 'restore', 'list', 'delete', 'prune'] as const;
 export type Command = (typeof Commands)[number];
@@ -304,24 +305,14 @@ function applyCliFlag(args: CliArgs, name: string, value: string): void {
   }
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
 /** "7d", "12h", "1d12h", "90m", "2w" → milliseconds. */
 export function parseDuration(value: string, flag: string): number {
-  const text = value.trim();
-  if (!/^(\d+[smhdw])+$/.test(text)) {
+  const ms = durationMs(value);
+  if (ms === undefined) {
     throw new UsageError(
       `${flag} must be a duration like 7d, 12h, 1d12h or 30m (units s, m, h, d, w); got ${JSON.stringify(value)}`,
     );
   }
-  let ms = 0;
-  for (const m of text.matchAll(/(\d+)([smhdw])/g)) ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
   return ms;
 }
 

@@ -281,7 +281,7 @@ function age(from: Date, now: Date): string {
   return `${Math.floor(s / 86_400)}d ago`;
 }
 
-export function timestamp(d: Date): string {
+function timestamp(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
 

@@ -4,10 +4,17 @@ import { resolveCompression } from '../archive/compression.js';
 import { TarArchiver } from '../archive/tar-archiver.js';
 import type { OperationDeps } from '../cache/operations.js';
 import { detectRunContext, type RunContext } from '../context.js';
-import { actionInputs, parseSettings } from '../inputs.js';
+import {
+  actionInputs,
+  actionPruneInputs,
+  parsePruneSettings,
+  parseSettings,
+  parseStoreSettings,
+} from '../inputs.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { createBackend } from '../storage/create-backend.js';
+import type { PruneDeps } from './run-prune.js';
 
 /** Everything the run layer needs, injected so tests can swap in fakes. */
 export interface RunDeps extends OperationDeps {
@@ -33,5 +40,18 @@ export function actionDeps(tool: string): RunDeps {
     resolveCompression,
     logger: coreLogger,
     tool,
+  };
+}
+
+/** The real dependencies of the prune action. */
+export function actionPruneDeps(): PruneDeps {
+  const context = detectRunContext(process.env);
+  return {
+    context,
+    readStore: () => parseStoreSettings(actionInputs(), process.env, context.workspace),
+    readRules: () => parsePruneSettings(actionPruneInputs()),
+    createBackend,
+    logger: coreLogger,
+    now: () => new Date(),
   };
 }
