@@ -86,7 +86,12 @@ describe('action metadata', () => {
 
   test('the README documents every input and output', () => {
     const readme = readFileSync('README.md', 'utf8');
-    const names = [Inputs, Outputs, PruneInputs, PruneOutputs].flatMap((e) => Object.values(e));
+    const names: string[] = [
+      ...Object.values(Inputs),
+      ...Object.values(Outputs),
+      ...Object.values(PruneInputs),
+      ...Object.values(PruneOutputs),
+    ];
     for (const name of names) {
       expect(readme).toContain(`| \`${name}\` |`);
     }
