@@ -348,6 +348,15 @@ Storage options (every command):
   --azure-sas-token, --azure-endpoint,
   --concurrency N, --part-size SIZE, --stall-timeout SECONDS, --timeout SECONDS
 
+Prune options (rules combine; with none, only leftovers of unfinished saves are removed):
+  --unused-for 14d         Entries not restored for this long (restores record use once a day)
+  --older-than 90d         Entries saved longer ago than this
+  --keep N                 Keep the newest N of each repository, scope and version
+  --max-size 200GiB        Then evict the least recently used until the rest fit
+  --all-repositories       Every repository under --prefix (default: --repository only)
+  --grace 1d               Leave leftovers younger than this alone (a save may still be running)
+  --dry-run                Only report what would be deleted
+
 Run context (detected from GitHub Actions, act, Harness/Drone, GitLab CI and Jenkins):
   --repository OWNER/NAME  Repository folder in the store
   --ref REF                save/restore: this run's branch or ref; list/delete/prune: only this ref
