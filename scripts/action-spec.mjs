@@ -290,9 +290,9 @@ export const inputs = [
   {
     group: 'Prune',
     name: 'max-total-size',
-    in: 'p',
+    in: 'cp',
     description:
-      'After the other rules, delete the least recently used entries until the rest total at most this, e.g. `50GiB`.',
+      "Delete the least recently used entries until the rest total at most this, e.g. `50GiB`. prune: after the other rules. Combined action: this repository's entries, in the post step after each save that stored something.",
   },
   {
     group: 'Prune',

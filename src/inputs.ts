@@ -351,6 +351,12 @@ export function actionPruneInputs(): (name: PruneInputs) => string {
   return (name) => core.getInput(name);
 }
 
+/** The combined action's max-total-size: a budget its post step prunes to; undefined if unset. */
+export function parsePruneBudget(get: (name: PruneInputs) => string): number | undefined {
+  const size = get(PruneInputs.MaxTotalSize).trim();
+  return size ? parseSize(size, PruneInputs.MaxTotalSize) : undefined;
+}
+
 /** Parses the prune action's rules; errors name the input at fault. */
 export function parsePruneSettings(get: (name: PruneInputs) => string): PruneSettings {
   const text = (name: PruneInputs): string => get(name).trim();

@@ -78,4 +78,57 @@ describe('last use and the prune action on the fs backend', () => {
         .map((f) => path.basename(f)),
     ).toEqual(['gen-3']);
   });
+
+  test('combined action with max-total-size: the post step keeps the repository under budget, least recently used out first', async () => {
+    const fsRoot = path.join(runner.root, 'budget-store');
+    const combined = (key: string, extra: Record<string, string> = {}) => ({
+      path: 'deps',
+      key,
+      'fs-root': fsRoot,
+      ...extra,
+    });
+    const archives = () =>
+      readdirSync(fsRoot, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile() && d.parentPath.endsWith('archives'))
+        .map((d) => statSync(path.join(d.parentPath, d.name)).size);
+    const keys = () =>
+      readdirSync(fsRoot, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile() && d.parentPath.endsWith('keys'))
+        .map((d) => d.name)
+        .sort();
+    // One main step and its post step, as the runner runs `uses: bucket-cache@v1`.
+    const job = async (key: string, extra: Record<string, string> = {}) => {
+      const j = runner.job();
+      project(j, `${key} ${'x'.repeat(2000)}`);
+      const main = await runner.run(bundles.restore, j, combined(key, extra));
+      const post = await runner.run(bundles.save, j, combined(key, extra), main.state);
+      expect(post.code).toBe(0);
+      return post;
+    };
+    await job('one');
+    await job('two');
+    const size = Math.max(...archives());
+    // Restore "one" so that "two" is the least recently used.
+    const hit = await runner.run(bundles.restore, runner.job(), combined('one'));
+    expect(hit.outputs['cache-hit']).toBe('true');
+    for (const f of readdirSync(fsRoot, { recursive: true, withFileTypes: true })) {
+      if (f.isFile() && f.parentPath.endsWith('keys') && f.name === 'two') {
+        const t = new Date(Date.now() - 60_000);
+        utimesSync(path.join(f.parentPath, f.name), t, t);
+      }
+    }
+
+    const third = await job('three', { 'max-total-size': String(2 * size + size / 2) });
+    expect(third.stdout).toMatch(/Deleted two .*least recently used beyond max-total-size/);
+    expect(third.stdout).toMatch(/holds .* in 2 entries \(max-total-size/);
+    expect(keys()).toEqual(['one', 'three']);
+    expect(third.stdout).not.toMatch(/^::warning/m);
+
+    // A bad budget fails the post step like any invalid input; nothing is deleted.
+    const j = runner.job();
+    project(j, 'four');
+    const post = await runner.run(bundles.save, j, combined('four', { 'max-total-size': 'big' }));
+    expect(post.stdout).toMatch(/::error::.*max-total-size must be a size/);
+    expect(keys()).toEqual(['one', 'three']);
+  });
 });

@@ -77,10 +77,14 @@ export async function prune(
   const single = 'repositoryRoot' in target;
   const root = single ? target.repositoryRoot() : prefixRoot(target.prefix);
   const repository = single ? target.repository() : undefined;
-  // The upload listing does not depend on the object listing: ask for both at once.
+  // The upload listing does not depend on the object listing: ask for both at once. Credentials
+  // that may not list uploads still get their entries pruned; the failure is reported.
   const [objects, uploads] = await Promise.all([
     backend.list(root),
-    backend.listIncompleteUploads(root),
+    backend.listIncompleteUploads(root).then(
+      (found) => ({ found }),
+      (error: unknown) => ({ found: [] as IncompleteUpload[], error }),
+    ),
   ]);
   const scan = scanObjects(objects, root, repository);
   // Every manifest counts when deciding what is an orphan, not just the filtered ones.
@@ -102,7 +106,7 @@ export async function prune(
     .filter(([manifest, m]) => !live.has(manifest) && inScope(m.scope))
     .map(([, m]) => m)
     .filter((m) => m.lastModified.getTime() < cutoff);
-  const abandoned = uploads.filter((u) => {
+  const abandoned = uploads.found.filter((u) => {
     if (u.started.getTime() >= cutoff) return false;
     // A store that does not say what the upload was for (fs temp files): not ours to narrow.
     if (u.name === undefined) return policy.scope === undefined;
@@ -126,7 +130,10 @@ export async function prune(
     uploads: abandoned,
     freedBytes: 0,
     kept: candidates.filter((e) => !reasons.has(e)),
-    failed: [],
+    failed:
+      'error' in uploads
+        ? [{ name: `unfinished uploads under ${root || '/'}`, error: uploads.error }]
+        : [],
   };
   if (!policy.dryRun) await carryOut(backend, result);
   result.freedBytes =

@@ -55,7 +55,7 @@ function reportPrune(req: CommandRequest, result: PruneResult): void {
   });
   for (const line of lines) out.info(line);
   for (const f of result.failed)
-    out.error(`could not delete ${f.name}: ${describeFailure(f.error)}`);
+    out.error(`could not remove ${f.name}: ${describeFailure(f.error)}`);
   if (args.json) {
     out.result(JSON.stringify(pruneJson(result, args.dryRun)));
     return;

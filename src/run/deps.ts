@@ -7,6 +7,7 @@ import { detectRunContext, type RunContext } from '../context.js';
 import {
   actionInputs,
   actionPruneInputs,
+  parsePruneBudget,
   parsePruneSettings,
   parseSettings,
   parseStoreSettings,
@@ -21,6 +22,8 @@ export interface RunDeps extends OperationDeps {
   context: RunContext;
   /** Parses inputs; throws ValidationError naming the input. */
   readSettings(): Settings;
+  /** The post step's max-total-size, if set: prune this repository after a save. */
+  readPruneBudget?(): number | undefined;
 }
 
 export const coreLogger: Logger = {
@@ -35,6 +38,7 @@ export function actionDeps(tool: string): RunDeps {
   return {
     context,
     readSettings: () => parseSettings(actionInputs(), process.env, context.workspace),
+    readPruneBudget: () => parsePruneBudget(actionPruneInputs()),
     createBackend,
     archiver: new TarArchiver(),
     resolveCompression,

@@ -72,7 +72,7 @@ export async function runPrune(deps: PruneDeps): Promise<void> {
     core.setOutput(PruneOutputs.BytesFreed, String(result.freedBytes));
     if (result.failed.length) {
       for (const f of result.failed) {
-        core.error(`could not delete ${f.name}: ${describeFailure(f.error)}`);
+        core.error(`could not remove ${f.name}: ${describeFailure(f.error)}`);
       }
       core.setFailed(`prune could not delete ${result.failed.length} object(s)`);
     }

@@ -258,3 +258,18 @@ describe('prune: unfinished uploads', () => {
     expect(failed.failed.map((f) => f.name).sort()).toEqual([main.name, dev.name].sort());
   });
 });
+
+describe('prune: a store that may not list uploads', () => {
+  it('still evicts entries, and reports the upload listing as failed', async () => {
+    const { backend, save, now, keys, layout } = setup();
+    await save('old');
+    backend.tick(30 * 86_400);
+    backend.listIncompleteUploads = () => Promise.reject(new Error('AccessDenied'));
+    const result = await prune(backend, layout, { unusedForMs: DAY }, now());
+    expect(result.removed.map((r) => r.entry.key)).toEqual(['old']);
+    expect(await keys()).toEqual([]);
+    expect(result.failed).toEqual([
+      { name: 'unfinished uploads under ci/o/r/', error: new Error('AccessDenied') },
+    ]);
+  });
+});
