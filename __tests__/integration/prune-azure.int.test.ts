@@ -74,11 +74,18 @@ describe('last use and prune on the Azure backend (CLI)', () => {
     await abandonAzureBlocks(azurite.containerClient(), abandoned);
     expect(await blobs(true)).toContain(abandoned);
 
-    // Unused since the saves, but within the time since the restore.
-    const unusedFor = `${Math.floor((Date.now() - savedAt) / 1000) - 1}s`;
-    const rules = ['prune', '--all-repositories', '--unused-for', unusedFor, '--grace', '0s'];
+    // Unused since the saves, but used within the time since the restore: computed at each run,
+    // so the cutoff always falls between the saves and the restore however slow the machine is.
+    const rules = () => [
+      'prune',
+      '--all-repositories',
+      '--unused-for',
+      `${Math.floor((Date.now() - savedAt) / 1000) - 1}s`,
+      '--grace',
+      '0s',
+    ];
     const before = await blobs(true);
-    const dry = cli([...rules, '--dry-run', '--json']);
+    const dry = cli([...rules(), '--dry-run', '--json']);
     expect(dry.code).toBe(0);
     const plan = JSON.parse(dry.stdout) as {
       removed: { repository: string; key: string; reason: string }[];
@@ -91,7 +98,7 @@ describe('last use and prune on the Azure backend (CLI)', () => {
     expect(plan.uploads.map((u) => u.name)).toEqual([abandoned]);
     expect(await blobs(true)).toEqual(before);
 
-    const real = cli(rules);
+    const real = cli(rules());
     expect(real.code).toBe(0);
     expect(real.stdout).toMatch(
       /^Deleted 2 entries .*; aborted 1 unfinished upload; 1 entry stays\.\n$/,
