@@ -36,6 +36,16 @@ export enum Inputs {
   AzureEndpoint = 'azure-endpoint',
 }
 
+/** Inputs of the prune action alone (prune/action.yml), besides the storage and transfer ones. */
+export enum PruneInputs {
+  UnusedFor = 'unused-for',
+  OlderThan = 'older-than',
+  Keep = 'keep',
+  MaxTotalSize = 'max-total-size',
+  AllRepositories = 'all-repositories',
+  DryRun = 'dry-run',
+}
+
 /** Inputs whose values are secrets: masked as soon as they are read. */
 export const SecretInputs: readonly Inputs[] = [
   Inputs.AwsAccessKeyId,
@@ -52,6 +62,12 @@ export enum Outputs {
   CacheMatchedKey = 'cache-matched-key',
   CacheRestored = 'cache-restored',
   CacheSize = 'cache-size',
+}
+
+/** Outputs of the prune action. */
+export enum PruneOutputs {
+  EntriesRemoved = 'entries-removed',
+  BytesFreed = 'bytes-freed',
 }
 
 /** The one state entry handed from the main step to the post step. */

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { once } from 'node:events';
-import { access, readdir, readFile, rm } from 'node:fs/promises';
+import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
 import {
   Agent,
   createServer,
@@ -66,7 +66,8 @@ const UPLOADS_DIR = '._S3rver_uploads';
  * is kept). What it adds:
  * - SigV4 signature checks (s3rver checks only the access key ID): 403 SignatureDoesNotMatch;
  * - `If-None-Match: *` on PutObject and CompleteMultipartUpload, serialised per key: 412 if taken;
- * - AbortMultipartUpload (s3rver: 405) and ListMultipartUploads (501), from s3rver's upload dir;
+ * - AbortMultipartUpload (s3rver: 405) and ListMultipartUploads (501, here with Prefix and
+ *   Initiated, unpaged), from s3rver's upload dir;
  * - correct Range answers where s3rver gets them wrong (`bytes=0-0`, suffix ranges, empty objects).
  */
 export class S3Proxy {
@@ -118,16 +119,27 @@ export class S3Proxy {
     this.peakRangedGets = 0;
   }
 
-  /** Multipart uploads created and neither completed nor aborted. */
-  async openUploads(bucket: string): Promise<{ key: string; uploadId: string }[]> {
+  /**
+   * Multipart uploads created and neither completed nor aborted. `initiated` is the mtime of the
+   * upload's key file, written once at creation: tests age an upload with utimes on `keyFile`.
+   */
+  async openUploads(
+    bucket: string,
+  ): Promise<{ key: string; uploadId: string; initiated: Date; keyFile: string }[]> {
     const dir = path.join(this.upstream.dataDir, bucket, UPLOADS_DIR);
     const ids = await readdir(dir).catch(() => []);
     return Promise.all(
-      ids.map(async (uploadId) => ({
-        uploadId,
-        // A directory without its key file is still an open (half-created) upload.
-        key: await readFile(path.join(dir, uploadId, 'key'), 'utf8').catch(() => '?'),
-      })),
+      ids.map(async (uploadId) => {
+        const keyFile = path.join(dir, uploadId, 'key');
+        const st = await stat(keyFile).catch(() => stat(path.join(dir, uploadId)));
+        return {
+          uploadId,
+          // A directory without its key file is still an open (half-created) upload.
+          key: await readFile(keyFile, 'utf8').catch(() => '?'),
+          initiated: new Date(Math.floor(st.mtimeMs / 1000) * 1000),
+          keyFile,
+        };
+      }),
     );
   }
 
@@ -168,7 +180,9 @@ export class S3Proxy {
     if (method === 'DELETE' && key && query.has('uploadId')) {
       return this.abortUpload(r.bucket, query.get('uploadId') ?? '', req, res);
     }
-    if (method === 'GET' && !key && query.has('uploads')) return this.listUploads(r.bucket, res);
+    if (method === 'GET' && !key && query.has('uploads')) {
+      return this.listUploads(r.bucket, query.get('prefix') ?? '', res);
+    }
     const commits =
       (method === 'PUT' && !query.has('uploadId')) || (method === 'POST' && query.has('uploadId'));
     if (key && commits && req.headers['if-none-match'] === '*') {
@@ -246,9 +260,13 @@ export class S3Proxy {
     res.writeHead(204).end();
   }
 
-  private async listUploads(bucket: string, res: ServerResponse): Promise<void> {
+  private async listUploads(bucket: string, prefix: string, res: ServerResponse): Promise<void> {
     const uploads = (await this.openUploads(bucket))
-      .map((u) => `<Upload><Key>${xml(u.key)}</Key><UploadId>${u.uploadId}</UploadId></Upload>`)
+      .filter((u) => u.key.startsWith(prefix))
+      .map(
+        (u) =>
+          `<Upload><Key>${xml(u.key)}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated></Upload>`,
+      )
       .join('');
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>${xml(bucket)}</Bucket>${uploads}<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>`;
     res.writeHead(200, { 'content-type': 'application/xml' }).end(body);

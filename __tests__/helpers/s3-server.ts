@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 
 import { S3Proxy } from './s3-proxy.js';
 
@@ -18,6 +20,8 @@ export interface S3TestServer {
   accessKeyId: string;
   secretAccessKey: string;
   proxy: S3Proxy;
+  /** s3rver's storage directory: objects are files whose mtime is their LastModified. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -86,9 +90,64 @@ export async function startS3Server(): Promise<S3TestServer> {
     region: 'us-east-1',
     ...account,
     proxy,
+    dataDir: dir,
     stop: async () => {
       await proxy.close();
       await stopChild();
     },
   };
+}
+
+/**
+ * Leave a multipart upload of `name` open with one part, as a save killed between its parts and
+ * its commit does. Talks to the proxy (which lists and aborts uploads) with a plain client.
+ */
+export async function abandonS3Upload(server: S3TestServer, name: string): Promise<string> {
+  const client = new S3Client({
+    region: server.region,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+  try {
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: server.bucket, Key: name }),
+    );
+    await client.send(
+      new UploadPartCommand({
+        Bucket: server.bucket,
+        Key: name,
+        UploadId,
+        PartNumber: 1,
+        Body: randomBytes(1024),
+      }),
+    );
+    return UploadId!;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Move the LastModified of every object under `prefix`, and the start of every open multipart
+ * upload of a name under it, `ms` into the past: the store ages as days pass, within a test.
+ */
+export async function ageS3(server: S3TestServer, prefix: string, ms: number): Promise<void> {
+  const shift = async (file: string): Promise<void> => {
+    const st = await stat(file);
+    const t = new Date(st.mtimeMs - ms);
+    await utimes(file, t, t);
+  };
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('._S3rver_object')) await shift(p);
+    }
+  };
+  await walk(path.join(server.dataDir, server.bucket, prefix));
+  for (const u of await server.proxy.openUploads(server.bucket)) {
+    if (u.key.startsWith(prefix)) await shift(u.keyFile);
+  }
 }

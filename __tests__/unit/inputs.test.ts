@@ -1,5 +1,12 @@
-import { Inputs } from '../../src/constants.js';
-import { type InputSource, parseSettings, parseSize, secretParts } from '../../src/inputs.js';
+import { Inputs, PruneInputs } from '../../src/constants.js';
+import { ValidationError } from '../../src/errors.js';
+import {
+  type InputSource,
+  parsePruneSettings,
+  parseSettings,
+  parseSize,
+  secretParts,
+} from '../../src/inputs.js';
 
 function source(values: Partial<Record<Inputs, string>>): InputSource {
   return (name) => values[name] ?? '';
@@ -214,5 +221,60 @@ describe('secretParts', () => {
 
   test('a plain secret is masked as is', () => {
     expect(secretParts('wJalrXUtnFEMI/K7MDENG')).toEqual(['wJalrXUtnFEMI/K7MDENG']);
+  });
+});
+
+describe('parsePruneSettings', () => {
+  const prune = (values: Partial<Record<PruneInputs, string>>) =>
+    parsePruneSettings((name) => values[name] ?? '');
+
+  test('no rule, this repository only, and not a dry run by default', () => {
+    expect(prune({})).toEqual({
+      unusedForMs: undefined,
+      olderThanMs: undefined,
+      keep: undefined,
+      maxSizeBytes: undefined,
+      allRepositories: false,
+      dryRun: false,
+    });
+  });
+
+  test('reads every rule', () => {
+    expect(
+      prune({
+        [PruneInputs.UnusedFor]: '14d',
+        [PruneInputs.OlderThan]: ' 1w12h ',
+        [PruneInputs.Keep]: '3',
+        [PruneInputs.MaxTotalSize]: '200GiB',
+        [PruneInputs.AllRepositories]: 'true',
+        [PruneInputs.DryRun]: 'TRUE',
+      }),
+    ).toEqual({
+      unusedForMs: 14 * 86_400_000,
+      olderThanMs: 7 * 86_400_000 + 12 * 3_600_000,
+      keep: 3,
+      maxSizeBytes: 200 * 1024 ** 3,
+      allRepositories: true,
+      dryRun: true,
+    });
+  });
+
+  test.each([
+    [PruneInputs.UnusedFor, '14 days', /unused-for must be a duration/],
+    [PruneInputs.OlderThan, '-1d', /older-than must be a duration/],
+    [PruneInputs.Keep, '0', /keep must be a whole number of at least 1/],
+    [PruneInputs.Keep, '2.5', /keep must be a whole number/],
+    [PruneInputs.MaxTotalSize, 'lots', /max-total-size must be a size/],
+    [PruneInputs.AllRepositories, 'yes', /all-repositories must be "true" or "false"/],
+  ])('refuses %s=%j, naming the input', (name, value, message) => {
+    let err: unknown;
+    try {
+      prune({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).message).toMatch(message);
+    expect((err as ValidationError).input).toBe(name);
   });
 });

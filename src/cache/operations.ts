@@ -21,6 +21,8 @@ export interface OperationDeps {
   logger: Logger;
   /** Recorded in manifests, e.g. "bucket-cache/1.0.0". */
   tool: string;
+  /** The clock for last-use markers; default the system's. */
+  now?: () => Date;
   platform?: NodeJS.Platform;
   /** Cancels a restore (SIGTERM, SIGINT): the declared paths are left as they were. */
   signal?: AbortSignal;
@@ -37,7 +39,7 @@ export async function performRestore(
 ): Promise<RestoreResult> {
   return withOperation(deps, settings, (backend, method, tempDir) =>
     restoreCache(
-      { backend, archiver: deps.createArchiver(deps.logger), logger: deps.logger },
+      { backend, archiver: deps.createArchiver(deps.logger), logger: deps.logger, now: deps.now },
       {
         cache: settings.cache,
         transfer: settings.transfer,

@@ -14,11 +14,14 @@ import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.
 import { resolveKey } from './resolve-key.js';
 import { restoreScopes } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
+import { trackUse } from './usage.js';
 
 export interface CacheDeps {
   backend: Backend;
   archiver: Archiver;
   logger: Logger;
+  /** The clock for last-use markers; default the system's. */
+  now?: () => Date;
 }
 
 export interface RestoreRequest {
@@ -87,6 +90,8 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     return found;
   }
 
+  // The marker lookup overlaps the download; the write (first use of the day) comes after.
+  const use = trackUse(backend, match.manifestName, { logger, now: deps.now });
   const started = Date.now();
   const stats = await downloadAndExtract(deps, manifest, req.transfer, {
     workspace: context.workspace,
@@ -99,6 +104,7 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     `Cache restored from key: ${match.key} (${scope}): ${formatTransfer(manifest.size, Date.now() - started)}, ` +
       `${stats.members} members, ${formatBytes(stats.bytes)} unpacked`,
   );
+  await use.record();
   return { ...found, restored: true };
 }
 

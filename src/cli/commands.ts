@@ -1,11 +1,4 @@
-import {
-  type CacheEntry,
-  deleteEntries,
-  listEntries,
-  prune,
-  type PrunePolicy,
-  type PruneResult,
-} from '../cache/catalog.js';
+import { type CacheEntry, deleteEntries, listEntries } from '../cache/catalog.js';
 import { Layout } from '../cache/layout.js';
 import { type OperationDeps, performRestore, performSave } from '../cache/operations.js';
 import type { RestoreResult } from '../cache/restore-cache.js';
@@ -27,6 +20,7 @@ import { type CliArgs, type Command, splitLines, UsageError } from './args.js';
 import { cliSetting, type CliSource, cliSwitch, createCliSource } from './env-source.js';
 import { renderKeyTemplate } from './key-template.js';
 import type { CliOutput } from './output.js';
+import { pruneCommand } from './prune-command.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -229,7 +223,7 @@ async function save(req: CommandRequest, run: RunContext, settings: Settings): P
 }
 
 /** `--ref main` → refs/heads/main; `--ref repository` → the shared repository scope. */
-function scopeFilter(ref: string | undefined): string | undefined {
+export function scopeFilter(ref: string | undefined): string | undefined {
   if (ref === undefined) return undefined;
   return ref === 'repository' ? 'repository' : toRef(ref);
 }
@@ -242,7 +236,7 @@ function describeSelection(run: RunContext, backend: Backend, args: CliArgs): st
 }
 
 /** Runs a management command with its own backend; store failures exit 1. */
-async function withStore(
+export async function withStore(
   req: CommandRequest,
   settings: StoreSettings,
   fn: (backend: Backend) => Promise<number>,
@@ -260,13 +254,15 @@ async function withStore(
   }
 }
 
-function entryJson(e: CacheEntry): Record<string, unknown> {
+export function entryJson(e: CacheEntry): Record<string, unknown> {
   return {
+    repository: e.repository,
     key: e.key,
     scope: e.scope,
     version: e.version,
     size: e.size,
     lastModified: e.lastModified.toISOString(),
+    lastUsed: e.lastUsed.toISOString(),
     createdAt: e.manifest?.createdAt ?? null,
     compression: e.manifest?.compression ?? null,
     paths: e.manifest?.paths ?? null,
@@ -393,75 +389,4 @@ async function remove(
     }
     return outcome.failed.length ? Exit.Failed : Exit.Ok;
   });
-}
-
-async function pruneCommand(
-  req: CommandRequest,
-  run: RunContext,
-  settings: StoreSettings,
-): Promise<number> {
-  const { out, args } = req;
-  const policy: PrunePolicy = {
-    olderThanMs: args.olderThanMs,
-    keep: args.keep,
-    maxSizeBytes: args.maxSizeBytes,
-    scope: scopeFilter(args.ref),
-    keyPrefix: args.key,
-    dryRun: args.dryRun,
-  };
-  if (
-    policy.olderThanMs === undefined &&
-    policy.keep === undefined &&
-    policy.maxSizeBytes === undefined
-  ) {
-    out.info('No --older-than, --keep or --max-size given: only orphaned archives are removed.');
-  }
-  return withStore(req, settings, async (backend) => {
-    const layout = new Layout(settings.prefix, run.owner, run.repo);
-    const result = await prune(backend, layout, policy, req.deps.now());
-    reportPrune(req, result);
-    return result.failed.length ? Exit.Failed : Exit.Ok;
-  });
-}
-
-function reportPrune(req: CommandRequest, result: PruneResult): void {
-  const { out, args } = req;
-  const verb = args.dryRun ? 'Would delete' : 'Deleted';
-  const why = {
-    'older-than': 'older than --older-than',
-    keep: 'beyond the newest --keep of its cache',
-    'max-size': 'evicted for --max-size',
-  } as const;
-  for (const { entry: e, reason } of result.removed) {
-    out.info(
-      `${verb} ${e.key} (${e.scope}, ${e.version.slice(0, 8)}, ${formatBytes(e.size)}, ${timestamp(e.lastModified)}): ${why[reason]}`,
-    );
-  }
-  for (const o of result.orphans) {
-    out.info(
-      `${verb} orphaned archive ${o.name} (${formatBytes(o.size)}, ${timestamp(o.lastModified)})`,
-    );
-  }
-  for (const f of result.failed)
-    out.error(`could not delete ${f.name}: ${describeFailure(f.error)}`);
-  if (args.json) {
-    out.result(
-      JSON.stringify({
-        dryRun: args.dryRun,
-        removed: result.removed.map((r) => ({ ...entryJson(r.entry), reason: r.reason })),
-        orphans: result.orphans.map((o) => ({
-          name: o.name,
-          size: o.size,
-          lastModified: o.lastModified.toISOString(),
-        })),
-        freedBytes: result.freedBytes,
-        kept: result.kept.length,
-        failed: result.failed.map((f) => ({ name: f.name, error: describeFailure(f.error) })),
-      }),
-    );
-    return;
-  }
-  out.result(
-    `${verb} ${result.removed.length} ${result.removed.length === 1 ? 'entry' : 'entries'} and ${result.orphans.length} orphaned ${result.orphans.length === 1 ? 'archive' : 'archives'} (${formatBytes(result.freedBytes)}); ${result.kept.length} ${result.kept.length === 1 ? 'entry stays' : 'entries stay'}.`,
-  );
 }

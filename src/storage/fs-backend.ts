@@ -22,7 +22,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { AlreadyExistsError, NotFoundError, StorageError, ValidationError } from '../errors.js';
 import type { FsStorage } from '../settings.js';
-import type { Backend, GetOptions, ObjectInfo, PutOptions } from './backend.js';
+import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 
 /**
  * Top-level directory for temp files and commit locks. Every writer sharing a root must agree on
@@ -186,6 +186,40 @@ export class FsBackend implements Backend {
         return;
       }
     }
+  }
+
+  /**
+   * Temp files of puts that never committed. They sit in one folder for the whole root and do not
+   * record their target, so every one is reported whatever the prefix (our own puts sweep them the
+   * same way).
+   */
+  async listIncompleteUploads(_prefix: string): Promise<IncompleteUpload[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.tempDir);
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw this.mapped(err, `cannot list ${this.tempDir}`);
+    }
+    const found = await mapLimit(
+      names.filter((n) => n.endsWith('.tmp')),
+      STAT_CONCURRENCY,
+      async (id) => {
+        const st = await lstat(join(this.tempDir, id)).catch(() => undefined);
+        return st?.isFile() ? { id, started: new Date(st.mtime.getTime()) } : undefined;
+      },
+    );
+    return found.filter((u): u is IncompleteUpload => u !== undefined);
+  }
+
+  async abortIncompleteUpload(upload: IncompleteUpload): Promise<void> {
+    // Only a temp file's own name: never a path that could leave the temp folder.
+    if (!/^[A-Za-z0-9._-]+\.tmp$/.test(upload.id)) {
+      throw new Error(`invalid temp file name ${JSON.stringify(upload.id)}`);
+    }
+    await rm(join(this.tempDir, upload.id), { force: true }).catch((err: unknown) => {
+      throw this.mapped(err, `cannot remove ${upload.id}`);
+    });
   }
 
   async close(): Promise<void> {}
