@@ -89,12 +89,12 @@ describe('save then restore', () => {
     expect(archiver.extracted[0]!.opts.allowedRoots).toEqual([path.join(workspace, 'deps')]);
   });
 
-  test('an exact hit costs one stat, one manifest get and one archive get', async () => {
+  test('an exact hit costs one lookup round (a stat and a listing at once), then two gets', async () => {
     const { backend, save, restore } = setup();
     await save();
     backend.calls.length = 0;
     await restore();
-    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual(['stat', 'get', 'get']);
+    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual(['stat', 'list', 'get', 'get']);
   });
 
   test('the manifest records integrity and provenance', async () => {
