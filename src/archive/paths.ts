@@ -1,8 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import * as glob from '@actions/glob';
-
 const IS_WINDOWS = process.platform === 'win32';
 
 // What os.homedir() returns, read from the environment this module sees (under jest's module
@@ -94,6 +92,8 @@ export async function resolvePaths(patterns: string[], workspace: string): Promi
   const ws = path.resolve(workspace);
   const parsed = parsePatterns(patterns, ws);
   if (!parsed.some((p) => !p.negate)) return [];
+  // Loaded here, not at start-up: only a save expands globs, and a lookup should not pay for it.
+  const glob = await import('@actions/glob');
   const globber = await glob.create(parsed.map(toGlob).join('\n'), {
     implicitDescendants: false,
   });
