@@ -20,6 +20,8 @@ export class RoundTrips implements Backend {
     private readonly inner: Backend,
     /** Called with each request before it is answered; may throw to inject a failure. */
     private readonly onRequest: (call: string) => void = () => undefined,
+    /** Holds a request's answer back until this settles (a slow link, for one request). */
+    private readonly hold: (call: string) => Promise<void> = () => Promise.resolve(),
   ) {
     this.description = inner.description;
   }
@@ -29,6 +31,7 @@ export class RoundTrips implements Backend {
     this.rounds = Math.max(this.rounds, round);
     this.log.push({ call, round });
     await new Promise((r) => setImmediate(r));
+    await this.hold(call);
     try {
       this.onRequest(call);
       return await f();
