@@ -260,9 +260,11 @@ class FsBackend {
         try {
             // Errors from the body pass through as they are; the sink's are mapped.
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_6__.pipeline)(body, fileSink(fh, fail), { signal });
-            // NFS and SMB may report a full disk or quota only when the data is flushed.
+            // No fsync: NFS and SMB flush on close and report a full disk or quota there, and waiting
+            // for the disk cost a save of 270 MB about 0.5 s that `tar | zstd > file` does not pay. A
+            // crash before write-back can only leave an archive that fails its size or sha256 check,
+            // which restore refuses (a miss) and the next save replaces.
             const clockOffsetMs = await (async () => {
-                await fh.sync();
                 const { mtimeMs } = await fh.stat();
                 await fh.close();
                 return mtimeMs - Date.now();
@@ -402,22 +404,40 @@ class FsBackend {
         return new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .StorageError */ .aq(message, hint, { cause: err });
     }
 }
-/** A Writable over an open file that never closes it: the caller fsyncs and closes. */
+/**
+ * A Writable over an open file that never closes it: the caller closes. Chunks that queue while
+ * a write is in flight go down together in one writev: a pipe delivers 64 KiB at a time, and a
+ * syscall and a thread-pool round trip per chunk cost a 270 MB save about 0.3 CPU-s.
+ */
 function fileSink(fh, mapError) {
+    const done = (callback) => (err) => callback(err === undefined ? null : mapError(err));
     return new node_stream__WEBPACK_IMPORTED_MODULE_5__.Writable({
         highWaterMark: 1024 * 1024,
         write(chunk, _encoding, callback) {
-            writeAll(fh, chunk).then(() => callback(), (err) => callback(mapError(err)));
+            writeAll(fh, [chunk]).then(() => done(callback)(), done(callback));
+        },
+        writev(chunks, callback) {
+            writeAll(fh, chunks.map((c) => c.chunk)).then(() => done(callback)(), done(callback));
         },
     });
 }
-async function writeAll(fh, buf) {
-    for (let off = 0; off < buf.length;) {
-        const { bytesWritten } = await fh.write(buf, off);
+async function writeAll(fh, bufs) {
+    let rest = bufs;
+    while (rest.length > 0) {
+        const { bytesWritten } = await fh.writev(rest);
         if (bytesWritten === 0)
             throw new Error('write made no progress');
-        off += bytesWritten;
+        rest = skipBytes(rest, bytesWritten);
     }
+}
+/** What is left of `bufs` after its first `n` bytes (a short write). */
+function skipBytes(bufs, n) {
+    let i = 0;
+    while (i < bufs.length && n >= bufs[i].length)
+        n -= bufs[i++].length;
+    if (i === bufs.length)
+        return [];
+    return [bufs[i].subarray(n), ...bufs.slice(i + 1)];
 }
 /** Run `op` (a rename or link into `target`) after creating its parent directories. */
 async function withParents(target, op) {
