@@ -241,14 +241,14 @@ export const inputs = [
     group: 'Transfer',
     name: 'concurrency',
     in: 'crs',
-    default: '8',
+    default: '4',
     description: 'Parts uploaded or ranges downloaded in parallel.',
   },
   {
     group: 'Transfer',
     name: 'part-size',
     in: 'crs',
-    default: '16MiB',
+    default: '8MiB',
     description:
       'Size of each upload part or download range (5MiB to 4000MiB). Memory use is about concurrency x part-size.',
   },

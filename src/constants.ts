@@ -84,8 +84,8 @@ export const Limits = {
 } as const;
 
 export const Defaults = {
-  concurrency: 8,
-  partSize: 16 * 1024 * 1024,
+  concurrency: 4,
+  partSize: 8 * 1024 * 1024,
   stallTimeoutSeconds: 120,
   timeoutSeconds: 0,
 } as const;

@@ -417,6 +417,51 @@ describe('resolvePaths', () => {
     expect(await resolvePaths(['x', '*'], odd)).toEqual(['x']);
   });
 
+  test('nothing below a listed directory is listed: tar recurses into it', async () => {
+    // `dir/**` used to list the directory and everything in it, so tar walked the tree once per
+    // level and stored each file again as a hard link to itself.
+    expect(await resolvePaths(['logs/**'], ws)).toEqual(['logs']);
+    expect(await resolvePaths(['logs', 'logs/sub/x.log', 'logs/*.log'], ws)).toEqual(['logs']);
+    expect(await resolvePaths(['logs/*/**', 'logs/keep.txt'], ws)).toEqual([
+      'logs/a.log',
+      'logs/b.log',
+      'logs/keep.txt',
+      'logs/sub',
+    ]);
+    expect(await resolvePaths(['.', 'logs'], ws)).toEqual(['.']);
+    const archive = await createArchive(await resolvePaths(['logs/**'], ws), 'none');
+    const names = (await listMembers(archive)).map((m) => m.name);
+    expect(names.sort()).toEqual([
+      'logs',
+      'logs/a.log',
+      'logs/b.log',
+      'logs/keep.txt',
+      'logs/sub',
+      'logs/sub/x.log',
+    ]);
+  });
+
+  test('below a listed symbolic link to a directory, matches stay listed (tar stores the link)', async () => {
+    await symlink(path.join(ws, 'logs'), path.join(ws, 'loglink'));
+    // As before: the link, and what lies behind it; only below the real directory sub is pruned.
+    expect(await resolvePaths(['loglink/**'], ws)).toEqual([
+      'loglink',
+      'loglink/a.log',
+      'loglink/b.log',
+      'loglink/keep.txt',
+      'loglink/sub',
+    ]);
+  });
+
+  test('an exclusion reaching into a literal directory still gets the full walk', async () => {
+    expect(await resolvePaths(['logs/sub/**', '!logs/sub/x.log'], ws)).toEqual(['logs/sub']);
+    expect(await resolvePaths(['logs/*', '!logs/sub'], ws)).toEqual([
+      'logs/a.log',
+      'logs/b.log',
+      'logs/keep.txt',
+    ]);
+  });
+
   test('declaredRoots covers everything resolvePaths matched', async () => {
     const patterns = ['logs/*', '!logs/*.log', '~/.cache/*'];
     const roots = declaredRoots(patterns, ws);
@@ -441,7 +486,9 @@ describe('a runner with gzip but no zstd', () => {
 
   test("'auto' resolves to gzip and 'zstd' is refused", async () => {
     await expect(resolveCompression('auto')).resolves.toBe('gzip');
-    await expect(resolveCompression('zstd')).rejects.toThrow(/no working zstd/);
+    await expect(resolveCompression('zstd')).rejects.toThrow(
+      /no zstd executable was found on PATH/,
+    );
   });
 
   test('gzip round trip works', async () => {

@@ -34,8 +34,8 @@ describe('parseSettings', () => {
     });
     expect(s.storage).toEqual({ kind: 'fs', root: '/cache' });
     expect(s.transfer).toEqual({
-      concurrency: 8,
-      partSize: 16 * 1024 * 1024,
+      concurrency: 4,
+      partSize: 8 * 1024 * 1024,
       stallTimeoutMs: 120_000,
       timeoutMs: 0,
     });

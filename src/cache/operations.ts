@@ -14,7 +14,8 @@ import { saveCache, type SaveResult } from './save-cache.js';
 
 /** What a whole restore or save needs from outside; the action and the CLI each supply one. */
 export interface OperationDeps {
-  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend;
+  /** May load the backend's SDK on first use, hence the promise. */
+  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend | Promise<Backend>;
   /** The archive layer, reporting through the operation's logger. */
   createArchiver(logger: Logger): Archiver;
   resolveCompression(choice: CompressionChoice): Promise<CompressionMethod>;
@@ -79,10 +80,13 @@ async function withOperation<T>(
   settings: Settings,
   fn: (backend: Backend, method: CompressionMethod, tempDir: string) => Promise<T>,
 ): Promise<T> {
-  const backend = deps.createBackend(settings.storage, settings.transfer);
+  // Both at once: loading the backend's SDK and looking zstd up on PATH are independent.
+  const method = deps.resolveCompression(settings.cache.compression);
+  method.catch(() => undefined); // awaited below unless the backend fails first
+  const backend = await deps.createBackend(settings.storage, settings.transfer);
   try {
-    const method = await deps.resolveCompression(settings.cache.compression);
-    return await withTempDir((tempDir) => fn(backend, method, tempDir));
+    const m = await method;
+    return await withTempDir((tempDir) => fn(backend, m, tempDir));
   } finally {
     await backend.close();
   }

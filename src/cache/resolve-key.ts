@@ -25,28 +25,47 @@ export interface ResolveRequest {
  * Per scope in order: the exact primary key, then the primary key and each restore key as a
  * prefix, in the order given; within a prefix the newest entry wins, ties going to the greatest
  * name because stores report whole-second times.
+ *
+ * That order is kept, but the requests are not made in it: every scope's stat of the exact name
+ * and its listings start at once, so a miss costs one round trip instead of one per scope and
+ * prefix (a pull request with two restore keys paid twelve in a row). A scope is listed once per
+ * covering prefix: restore keys are usually prefixes of one another and of the primary key, so
+ * listing the shortest finds every candidate, and the others are picked from that one listing.
+ * Answers are then read in precedence order; the requests a decided lookup did not need are
+ * abandoned (their errors ignored).
  */
 export async function resolveKey(
   backend: Backend,
   req: ResolveRequest,
 ): Promise<KeyMatch | undefined> {
-  for (const scope of req.scopes) {
+  const keyPrefixes = [req.primaryKey, ...req.restoreKeys];
+  const lookups = req.scopes.map((scope) => {
     const exactName = req.layout.manifestName(scope, req.version, req.primaryKey);
-    const exact = await backend.stat(exactName);
-    if (exact) {
+    const prefixes = keyPrefixes.map((k) => req.layout.manifestPrefix(scope, req.version, k));
+    const exact = backend.stat(exactName);
+    const listed = Promise.all(coveringPrefixes(prefixes).map((p) => backend.list(p)));
+    // Read in order below; one that is never read must not become an unhandled rejection.
+    exact.catch(() => undefined);
+    listed.catch(() => undefined);
+    return { scope, exactName, prefixes, exact, listed };
+  });
+
+  for (const { scope, exactName, prefixes, exact, listed } of lookups) {
+    const hit = await exact;
+    if (hit) {
       return {
         key: req.primaryKey,
         manifestName: exactName,
-        manifestSize: exact.size,
+        manifestSize: hit.size,
         scope,
         exact: true,
       };
     }
-    for (const keyPrefix of [req.primaryKey, ...req.restoreKeys]) {
-      const prefix = req.layout.manifestPrefix(scope, req.version, keyPrefix);
-      const newest = pickNewest(await backend.list(prefix));
+    const objects = (await listed).flat();
+    for (const [i, prefix] of prefixes.entries()) {
+      const newest = pickNewest(objects.filter((o) => o.name.startsWith(prefix)));
       if (newest) {
-        const key = decodeKey(newest.name, prefix, keyPrefix);
+        const key = decodeKey(newest.name, prefix, keyPrefixes[i]!);
         return {
           key,
           manifestName: newest.name,
@@ -58,6 +77,19 @@ export async function resolveKey(
     }
   }
   return undefined;
+}
+
+/**
+ * The fewest listing prefixes whose listings hold every name starting with any of `prefixes`:
+ * a prefix that starts with another one is covered by it. Two covering prefixes are never
+ * prefixes of one another, so their listings never overlap.
+ */
+export function coveringPrefixes(prefixes: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of [...new Set(prefixes)].sort((a, b) => a.length - b.length)) {
+    if (!out.some((q) => p.startsWith(q))) out.push(p);
+  }
+  return out;
 }
 
 export function pickNewest(objects: readonly ObjectInfo[]): ObjectInfo | undefined {

@@ -243,7 +243,7 @@ export async function withStore(
 ): Promise<number> {
   let backend: Backend | undefined;
   try {
-    backend = req.deps.createBackend(settings.storage, settings.transfer);
+    backend = await req.deps.createBackend(settings.storage, settings.transfer);
     return await fn(backend);
   } catch (err) {
     if (err instanceof ValidationError || err instanceof UsageError) throw err;

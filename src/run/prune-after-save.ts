@@ -5,6 +5,7 @@ import { prune } from '../cache/prune.js';
 import { PruneInputs } from '../constants.js';
 import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
+import type { Backend } from '../storage/backend.js';
 import type { RunDeps } from './deps.js';
 import { pruneLines } from './prune-report.js';
 import { describeFailure } from './report.js';
@@ -21,8 +22,9 @@ export async function pruneAfterSave(
   budget: number,
 ): Promise<void> {
   const { context } = deps;
-  const backend = deps.createBackend(settings.storage, settings.transfer);
+  let backend: Backend | undefined;
   try {
+    backend = await deps.createBackend(settings.storage, settings.transfer);
     const layout = new Layout(settings.cache.prefix, context.owner, context.repo);
     const result = await prune(
       backend,
@@ -50,6 +52,6 @@ export async function pruneAfterSave(
       title: 'bucket-cache prune',
     });
   } finally {
-    await backend.close();
+    await backend?.close();
   }
 }

@@ -17,7 +17,7 @@ export interface PruneDeps {
   /** Parse inputs; throw ValidationError naming the input. */
   readStore(): StoreSettings;
   readRules(): PruneSettings;
-  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend;
+  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend | Promise<Backend>;
   logger: Logger;
   now(): Date;
 }
@@ -53,7 +53,7 @@ export async function runPrune(deps: PruneDeps): Promise<void> {
   }
   let backend: Backend | undefined;
   try {
-    backend = deps.createBackend(store.storage, store.transfer);
+    backend = await deps.createBackend(store.storage, store.transfer);
     const target = rules.allRepositories
       ? { prefix: store.prefix }
       : new Layout(store.prefix, context.owner, context.repo);
