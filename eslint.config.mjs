@@ -38,8 +38,9 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript build and demo scripts: not part of the TypeScript project.
-    files: ['scripts/**/*.mjs'],
+    // Plain JavaScript build and demo scripts, and the bench's child-process scripts: not part
+    // of the TypeScript project.
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
