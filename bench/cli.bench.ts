@@ -15,10 +15,11 @@ import {
 } from './lib/cases.js';
 import { CliBundle } from './lib/cli.js';
 import { config } from './lib/config.js';
+import { formatMarkdown, formatRaw, formatTable } from './lib/format.js';
 import { openLookupStore } from './lib/lookup.js';
 import { pack, unpack } from './lib/raw.js';
-import { formatMarkdown, formatRaw, formatTable, rows, rssSummary } from './lib/report.js';
 import { Samples } from './lib/stats.js';
+import { rows } from './lib/targets.js';
 import { bigTree, referenceTree } from './lib/tree.js';
 import { expectSameTree } from './lib/verify.js';
 import { freshWorkDir } from './lib/workdirs.js';
@@ -87,22 +88,18 @@ test(
     }
 
     const table = rows(b.samples, cores);
-    const rss = rssSummary(table);
     const archive = b.archiveBytes ?? 0;
-    const summary = [
+    const summary =
       `reference tree: ${tree.files} files, ${mib(tree.bytes)} MiB, ${mib(archive)} MiB as ` +
-        `tar.zst (${((100 * archive) / tree.bytes).toFixed(0)} %); medians of ${config.runs}; ` +
-        `${cores} cores; shaped link ${mib(config.shaped.bytesPerSecond)} MiB/s per direction ` +
-        `+ ${config.shaped.latencyMs} ms per request`,
-      `peak RSS: save ${rss.save?.toFixed(0)} MiB, restore ${rss.restore?.toFixed(0)} MiB ` +
-        `(target <= ${rss.limitMiB} MiB)`,
-    ].join('\n');
+      `tar.zst (${((100 * archive) / tree.bytes).toFixed(0)} %); medians of ${config.runs}; ` +
+      `${cores} cores; shaped link ${mib(config.shaped.bytesPerSecond)} MiB/s per direction ` +
+      `+ ${config.shaped.latencyMs} ms per request`;
     const raw = formatRaw(b.samples, archive, tree.bytes);
     log(`\n${formatTable(table)}\n\n${summary}\n${raw}\n`);
 
     mkdirSync(config.resultsDir, { recursive: true });
     const samples = Object.fromEntries(b.samples.all);
-    const json = { date: new Date(), config, tree, archiveBytes: archive, cores, rows: table, rss };
+    const json = { date: new Date(), config, tree, archiveBytes: archive, cores, rows: table };
     writeFileSync(
       path.join(config.resultsDir, 'latest.json'),
       JSON.stringify({ ...json, samples }, null, 2),

@@ -31,6 +31,11 @@ export class Samples {
     return median(this.get(name).map((s) => s.seconds));
   }
 
+  /** Every run's wall seconds, in order. */
+  runs(name: string): number[] {
+    return this.get(name).map((s) => s.seconds);
+  }
+
   /** Median CPU seconds of the process and its children, plus the server's where measured. */
   cpuSeconds(name: string): number {
     return median(this.get(name).map((s) => s.cpuSeconds + (s.serverCpuSeconds ?? 0)));
