@@ -9,6 +9,7 @@ import {
   lookup,
   miss,
   nodeStart,
+  pullRequestMiss,
   rawPipelines,
   rawTransfers,
   saveAndRestore,
@@ -66,10 +67,12 @@ test(
         try {
           await rawTransfers(b, archive, 'shaped');
           await saveAndRestore(b, b.s3, 'shaped', run);
+          await pullRequestMiss(b, run, 'shaped');
         } finally {
           server.proxy.shape({});
         }
         await miss(b, run);
+        await pullRequestMiss(b, run, 'loopback');
         await nodeStart(b);
         await lookup(b, lookups[0]!, 's3', run);
         await lookup(b, lookups[1]!, 'fs', run);
@@ -87,7 +90,7 @@ test(
       await Promise.all([server.stop(), ...lookups.map((l) => l.stop())]);
     }
 
-    const table = rows(b.samples, cores);
+    const table = rows(b.samples, cores, config.shaped.latencyMs / 1000);
     const archive = b.archiveBytes ?? 0;
     const summary =
       `reference tree: ${tree.files} files, ${mib(tree.bytes)} MiB, ${mib(archive)} MiB as ` +

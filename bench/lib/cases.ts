@@ -82,6 +82,28 @@ export async function miss(b: Bench, run: number): Promise<void> {
   b.samples.add('miss.s3', r);
 }
 
+/**
+ * A pull request's miss: two restore keys, three scopes (the PR's ref, its base, the default
+ * branch), measured as `miss.pr.<link>`. On the shaped link it must not pay 12 sequential round
+ * trips (issue 8): the table compares it with the same miss on loopback.
+ */
+export async function pullRequestMiss(b: Bench, run: number, link: string): Promise<void> {
+  b.server.proxy.reset();
+  const r = await cliRestore({
+    store: b.s3,
+    workspace: b.work.target(`miss-pr-${link}`, run),
+    path: b.tree.path,
+    key: `pr-miss-${run}`,
+    restoreKeys: ['pr-miss-a-', 'pr-miss-b-'],
+    ref: 'refs/pull/1/merge',
+    extra: ['--base-ref', 'feature', '--default-branch', 'main'],
+  });
+  if (r.outputs['cache-matched-key']) throw new Error(`PR miss matched: ${r.stdout}`);
+  b.samples.add(`miss.pr.${link}`, r);
+  const requests = b.server.proxy.requests.map((q) => q.method).join(' ');
+  process.stdout.write(`    ${b.server.proxy.requests.length} requests: ${requests}\n`);
+}
+
 /** Node's own start: the floor of any CLI run. */
 export async function nodeStart(b: Bench): Promise<void> {
   b.samples.add('start', await runNode(['-e', '0'], env()));

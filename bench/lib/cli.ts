@@ -24,6 +24,8 @@ export interface CliCall {
   key: string;
   restoreKeys?: string[];
   repository?: string;
+  /** This run's ref; default `main`. */
+  ref?: string;
   extra?: string[];
 }
 
@@ -51,7 +53,7 @@ function args(call: CliCall): string[] {
   const restoreKeys = (call.restoreKeys ?? []).flatMap((k) => ['--restore-keys', k]);
   // --strict: a store failure exits 1 instead of a fast, wrong "miss" being measured.
   return [
-    ...['--repository', call.repository ?? 'bench/tree', '--ref', 'main'],
+    ...['--repository', call.repository ?? 'bench/tree', '--ref', call.ref ?? 'main'],
     ...['--workspace', call.workspace, '--path', call.path, '--key', call.key],
     ...restoreKeys,
     ...storeFlags(call.store),

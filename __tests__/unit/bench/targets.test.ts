@@ -48,8 +48,10 @@ test('each figure is held to its own baseline and target', () => {
     'miss.s3': [[0.2]],
     'lookup.s3': [[0.9]],
     'lookup.fs': [[0.3]],
+    'miss.pr.loopback': [[0.2], [0.3], [0.2]],
+    'miss.pr.shaped': [[0.4, 0, 180], [0.35], [0.5]],
   });
-  const byCase = Object.fromEntries(rows(s, 2).map((r) => [r.case, r]));
+  const byCase = Object.fromEntries(rows(s, 2, 0.02).map((r) => [r.case, r]));
   expect(byCase['save, fs']).toMatchObject({ baseline: { value: 1.2 }, met: true });
   expect(byCase['restore (hit), fs']).toMatchObject({ ratio: 1.2, met: false });
   // CPU bound (2.2 + 1.8) / 2 = 2.0 s beats pack 1.2 s and PUT 1.3 s; 2.3 / 2.0 = 1.15x.
@@ -67,15 +69,22 @@ test('each figure is held to its own baseline and target', () => {
     met: false,
   });
   expect(byCase['restore key among 10,000, S3 loopback']!.met).toBe(true);
+  // The link's cost to a PR miss: 0.4 - 0.2 = 0.2 s against 12 × 20 ms; per round 0.2 0.05 0.3.
+  const pr = byCase['PR miss, 2 restore keys x 3 scopes: shaped - loopback']!;
+  expect(pr.value).toBeCloseTo(0.2);
+  expect(pr.baseline!.value).toBeCloseTo(0.24);
+  expect(pr.runs.map((v) => +v.toFixed(2))).toEqual([0.2, 0.05, 0.3]);
+  expect(pr.met).toBe(true);
   expect(byCase['peak RSS, save (every case)']).toMatchObject({ value: 150, met: true });
-  expect(byCase['peak RSS, restore (every case)']).toMatchObject({ value: 170, met: false });
+  // A miss is a restore too: the PR miss's 180 MiB is the restore peak.
+  expect(byCase['peak RSS, restore (every case)']).toMatchObject({ value: 180, met: false });
   expect(byCase['save, 2 GiB archive, S3 loopback']).toBeUndefined();
 
-  const text = formatTable(rows(s, 2));
+  const text = formatTable(rows(s, 2, 0.02));
   expect(text).toMatch(
     /^save, fs +1\.30 s +1\.30 +pack 1\.20 s +1\.08x +<= 1\.10x +yes +120 MiB$/m,
   );
-  expect(formatMarkdown(rows(s, 2))).toContain(
+  expect(formatMarkdown(rows(s, 2, 0.02))).toContain(
     '| restore (hit), fs | 2.40 s | 2.40 | unpack 2.00 s | 1.20x | <= 1.10x | NO | 100 MiB |',
   );
 });
