@@ -46,7 +46,8 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript build, demo and measurement scripts: not part of the TypeScript project.
+    // Plain JavaScript build and demo scripts, and the bench's child-process scripts: not part
+    // of the TypeScript project.
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
