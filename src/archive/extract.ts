@@ -15,11 +15,12 @@ import {
   stopProcess,
 } from './processes.js';
 import { Staging } from './staging.js';
-import { buildExtractArgs, type TarCommand } from './tar-args.js';
+import { buildExtractArgs, tarCandidates, type TarCommand } from './tar-args.js';
 import { TarGate } from './tar-gate.js';
 
 export interface ExtractTools {
-  tar: TarCommand;
+  /** The tar to run; undefined: the platform's only candidate. */
+  tar: TarCommand | undefined;
   decompress: CompressorCommand | undefined;
   platform: NodeJS.Platform;
 }
@@ -109,6 +110,7 @@ class StreamedExtraction implements Extraction {
     let writeError: Error | undefined;
     try {
       const { tar: tarCommand, decompress, platform } = await tools();
+      const tarPath = tarCommand?.path ?? tarCandidates(platform)[0]!;
       this.staging = await Staging.prepare(this.opts.allowedRoots, this.opts.scratchDir);
       if (this.failure) throw this.failure;
       const staging = this.staging;
@@ -121,8 +123,8 @@ class StreamedExtraction implements Extraction {
       this.gate = gate;
 
       const args = buildExtractArgs();
-      this.logger.debug(`spawn ${JSON.stringify([tarCommand.path, ...args])}`);
-      tar = this.track(startProcess('tar', tarCommand.path, args, ['pipe', 'ignore', 'pipe']));
+      this.logger.debug(`spawn ${JSON.stringify([tarPath, ...args])}`);
+      tar = this.track(startProcess('tar', tarPath, args, ['pipe', 'ignore', 'pipe']));
       let source: Readable = this.source;
       if (decompress) {
         this.logger.debug(`spawn ${JSON.stringify([decompress.program, ...decompress.args])}`);

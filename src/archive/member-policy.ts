@@ -21,11 +21,17 @@ export interface Placement {
   linkPath?: string;
 }
 
-/** Whether `p` is `root` or lies below it (both absolute, normalized). */
+/** Whether `p` is `root` or lies below it (both absolute and normalized, as path.resolve makes them). */
 export function isInside(root: string, p: string): boolean {
-  const rel = path.relative(root, p);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+  if (!p.startsWith(root)) return false;
+  return p.length === root.length || root.endsWith(path.sep) || p[root.length] === path.sep;
 }
+
+/**
+ * A relative POSIX name with nothing to normalize or refuse: no `.` or `..` segment, no `//`,
+ * no backslash, no drive letter.
+ */
+const PLAIN_NAME = /^(?![A-Za-z]:)(?!\.\.?(?:\/|$))(?!.*\/\.\.?(?:\/|$))(?!.*\/\/)[^\\/][^\\]*$/;
 
 function refuse(name: string, why: string): UnsafeArchiveError {
   return new UnsafeArchiveError(`refusing to extract archive member '${name}': ${why}`);
@@ -97,6 +103,11 @@ export class MemberPolicy {
   }
 
   private resolveName(member: string, name: string, what: string): string {
+    // The common case, a plain relative name, needs no normalizing (on POSIX).
+    if (path.sep === '/' && PLAIN_NAME.test(name)) {
+      const abs = `${this.workspace === '/' ? '' : this.workspace}/${name}`;
+      if (this.roots.some((r) => isInside(r, abs))) return abs;
+    }
     if (name === '') throw refuse(member, `empty ${what}`);
     if (path.isAbsolute(name) || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) {
       throw refuse(member, `${what} '${name}' is absolute`);
@@ -118,6 +129,9 @@ export class MemberPolicy {
     if (this.nonDirCount === 0) return;
     for (let p = path.dirname(abs); path.dirname(p) !== p; p = path.dirname(p)) {
       const kind = this.kinds.get(this.key(p));
+      // A directory stays one (kind changes are refused), and its own ancestors were checked
+      // when it was placed: nothing above it needs looking at again.
+      if (kind === 'dir') return;
       if (kind === 'symlink') {
         throw refuse(member, `written through '${p}', a symlink made by an earlier member`);
       }

@@ -78,8 +78,9 @@ export class Staging {
   place(abs: string): string {
     for (const r of this.roots) {
       if (isInside(r.root, abs)) {
-        const rel = path.relative(r.root, abs);
-        return rel === '' ? r.staged : path.join(r.staged, rel);
+        const rest = abs.slice(r.root.length);
+        if (rest === '') return r.staged;
+        return rest.startsWith(path.sep) ? r.staged + rest : r.staged + path.sep + rest;
       }
     }
     throw new UnsafeArchiveError(`${abs} is outside the declared paths`);

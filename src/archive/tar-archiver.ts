@@ -138,8 +138,9 @@ export class TarArchiver implements Archiver {
 
   extract(opts: ExtractOptions): Extraction {
     const tools = async (): Promise<ExtractTools> => ({
-      // After the match and beside the download's first request, never before a lookup.
-      tar: await this.tar(),
+      // Extraction reads only canonical archives, which every tar reads alike: only macOS has a
+      // choice to probe for (gtar first), so elsewhere no process runs before tar itself.
+      tar: tarCandidates(this.platform).length > 1 ? await this.tar() : undefined,
       decompress: buildDecompressCommand(opts.method),
       platform: this.platform,
     });

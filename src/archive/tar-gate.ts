@@ -22,7 +22,7 @@ export class TarGate implements TarSink {
   readonly dirModes = new Map<string, number>();
   members = 0;
   dataBytes = 0;
-  private out: Buffer[] = [];
+  private readonly out = new OutputBatcher();
   private readonly parser = new TarParser(this);
 
   constructor(private readonly opts: TarGateOptions) {}
@@ -30,14 +30,14 @@ export class TarGate implements TarSink {
   /** Feeds stored bytes; returns the canonical bytes they complete, in order. */
   write(chunk: Buffer): Buffer[] {
     this.parser.push(chunk);
-    return this.take();
+    return this.out.take();
   }
 
   /** The stored archive ended; returns the final bytes (the end-of-archive marker). */
   end(): Buffer[] {
     this.parser.end();
     this.out.push(END_OF_ARCHIVE);
-    return this.take();
+    return this.out.take();
   }
 
   member(m: ParsedMember): void {
@@ -74,10 +74,46 @@ export class TarGate implements TarSink {
     const pad = padding(m.size);
     if (pad > 0) this.out.push(ZEROS.subarray(0, pad));
   }
+}
 
-  private take(): Buffer[] {
-    const out = this.out;
-    this.out = [];
+/** Pieces at least this large go to tar as they are; smaller ones are copied together. */
+const PASS_THROUGH_BYTES = 32 * 1024;
+const BATCH_BYTES = 256 * 1024;
+
+/**
+ * Collects the gate's output. Headers, padding and the data of small files are copied into
+ * batches, so tar gets a few large writes instead of three small buffers per member (and the
+ * garbage collector a few large buffers instead of many views); large data passes uncopied.
+ */
+class OutputBatcher {
+  private pieces: Buffer[] = [];
+  private batch = Buffer.allocUnsafe(BATCH_BYTES);
+  private filled = 0;
+
+  push(b: Buffer): void {
+    if (b.length >= PASS_THROUGH_BYTES) {
+      this.flush();
+      this.pieces.push(b);
+      return;
+    }
+    if (this.filled + b.length > this.batch.length) this.flush();
+    b.copy(this.batch, this.filled);
+    this.filled += b.length;
+  }
+
+  /** Everything pushed so far, in order. */
+  take(): Buffer[] {
+    this.flush();
+    const out = this.pieces;
+    this.pieces = [];
     return out;
+  }
+
+  private flush(): void {
+    if (this.filled === 0) return;
+    this.pieces.push(this.batch.subarray(0, this.filled));
+    // The batch now belongs to the writer until tar has read it: start a new one.
+    this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+    this.filled = 0;
   }
 }
