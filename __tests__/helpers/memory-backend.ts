@@ -15,6 +15,14 @@ export class MemoryBackend implements Backend {
   now = new Date(Math.floor(Date.now() / 1000) * 1000);
   /** Names whose next put fails after consuming the body (simulated network failure). */
   readonly failPutOnce = new Set<string>();
+  /**
+   * Names whose next put commits and then throws the given error: the store did the write but
+   * its answer was lost, and what the SDK's retry reported instead (AlreadyExistsError for a
+   * conditional put's retry, a network error for one that gave up).
+   */
+  readonly loseResponseOnce = new Map<string, Error>();
+  /** Names whose gets fail with a network error (a store that stopped answering reads). */
+  readonly failGets = new Set<string>();
   /** Calls made, for assertions on the order of operations. */
   readonly calls: string[] = [];
 
@@ -33,6 +41,7 @@ export class MemoryBackend implements Backend {
 
   async get(name: string, _opts?: GetOptions): Promise<Readable> {
     this.calls.push(`get ${name}`);
+    if (this.failGets.has(name)) throw new Error(`injected get failure for ${name}`);
     const o = this.objects.get(name);
     if (!o) throw new NotFoundError(name);
     return Readable.from([o.data]);
@@ -53,6 +62,11 @@ export class MemoryBackend implements Backend {
     if (this.failPutOnce.delete(name)) throw new Error(`injected put failure for ${name}`);
     if (opts.ifAbsent && this.objects.has(name)) throw new AlreadyExistsError(name);
     this.objects.set(name, { data, lastModified: new Date(this.now) });
+    const lost = this.loseResponseOnce.get(name);
+    if (lost) {
+      this.loseResponseOnce.delete(name);
+      throw lost;
+    }
   }
 
   async delete(name: string): Promise<void> {

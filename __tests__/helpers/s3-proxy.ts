@@ -38,7 +38,12 @@ export type Fault =
   /** Forward, then pass on only `afterBytes` of the response body and go silent; undefined: send nothing at all. */
   | { kind: 'stall'; afterBytes?: number }
   /** Forward, then cut the connection after `afterBytes` of the response body. */
-  | { kind: 'drop'; afterBytes: number };
+  | { kind: 'drop'; afterBytes: number }
+  /**
+   * Handle the request as usual (the store acts on it, conditions included), then cut the
+   * connection instead of answering: a success whose answer is lost, so the client retries.
+   */
+  | { kind: 'lose-response' };
 
 interface Rule {
   match: (r: ProxyRequest) => boolean;
@@ -79,6 +84,8 @@ export class S3Proxy {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly sockets = new Set<Socket>();
   private readonly agent = new Agent({ keepAlive: true });
+  /** Requests whose answer is to be lost (the lose-response fault). */
+  private readonly losing = new WeakSet<IncomingMessage>();
 
   private constructor(
     private readonly server: Server,
@@ -152,7 +159,8 @@ export class S3Proxy {
     if (r.method === 'GET' && r.key && req.headers.range) this.countRangedGet(res);
 
     const fault = this.takeFault(r);
-    if (fault) return this.applyFault(fault, req, res);
+    if (fault?.kind === 'lose-response') this.losing.add(req);
+    else if (fault) return this.applyFault(fault, req, res);
     const { accessKeyId, secretAccessKey } = this.upstream;
     if (signatureMatches(req, accessKeyId, secretAccessKey) === false) {
       await drain(req);
@@ -184,7 +192,11 @@ export class S3Proxy {
     return rule?.fault;
   }
 
-  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async applyFault(
+    fault: Exclude<Fault, { kind: 'lose-response' }>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     if (fault.kind === 'error') {
       await drain(req);
       const { status, code, message, fields, headers } = fault;
@@ -212,6 +224,11 @@ export class S3Proxy {
     res: ServerResponse,
   ): Promise<void> {
     if (await this.exists(r.bucket, r.key)) {
+      if (this.losing.has(req)) {
+        await drain(req);
+        res.socket?.destroy();
+        return;
+      }
       await drain(req);
       return sendError(
         req,
@@ -346,6 +363,11 @@ export class S3Proxy {
       agent: this.agent,
     });
     up.on('response', (upRes) => {
+      if (this.losing.has(req)) {
+        upRes.resume();
+        res.socket?.destroy();
+        return;
+      }
       if (onResponse(upRes)) return;
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);

@@ -7,7 +7,7 @@ import type { CompressionMethod } from '../archive/archiver.js';
 import { archiveExtension } from '../archive/compression.js';
 import { resolvePaths } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
-import { AlreadyExistsError, errorMessage } from '../errors.js';
+import { AlreadyExistsError, errorMessage, NotFoundError } from '../errors.js';
 import { formatTransfer } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
@@ -88,18 +88,8 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
       runUrl: context.runUrl,
     },
   };
-  try {
-    const body = Buffer.from(JSON.stringify(manifest, null, 2));
-    await backend.put(manifestName, Readable.from([body]), {
-      size: body.length,
-      ifAbsent: !cache.overwrite,
-    });
-  } catch (err) {
-    await deleteQuietly(backend, archiveName, logger);
-    if (err instanceof AlreadyExistsError) {
-      return { status: 'exists', key: cache.key, scope: scopeName, reason: 'lost-race' };
-    }
-    throw err;
+  if ((await commit(deps, manifestName, manifest, !cache.overwrite)) === 'lost-race') {
+    return { status: 'exists', key: cache.key, scope: scopeName, reason: 'lost-race' };
   }
   if (replaced && replaced !== archiveName) await deleteQuietly(backend, replaced, logger);
   logger.info(`Cache saved with key: ${cache.key} (${scopeName}, ${formatTransfer(size, ms)})`);
@@ -141,25 +131,73 @@ async function upload(
   }
 }
 
+/**
+ * Writes the manifest, the commit point. A put whose answer was lost may still have committed:
+ * the SDK's retry then meets our own manifest as "already exists", and a put that gives up may
+ * hide a success. So after any failure the stored manifest decides: naming our archive, the save
+ * succeeded; naming another, we lost a race and remove our archive. If it cannot be read, our
+ * archive stays (an orphan for prune at worst): deleting it could break a committed entry.
+ */
+async function commit(
+  deps: CacheDeps,
+  manifestName: string,
+  manifest: EntryManifest,
+  ifAbsent: boolean,
+): Promise<'committed' | 'lost-race'> {
+  const { backend, logger } = deps;
+  const body = Buffer.from(JSON.stringify(manifest, null, 2));
+  try {
+    await backend.put(manifestName, Readable.from([body]), { size: body.length, ifAbsent });
+    return 'committed';
+  } catch (err) {
+    const stored = await storedArchive(backend, manifestName);
+    if (stored.state === 'present' && stored.archive === manifest.archive) {
+      logger.debug(`${manifestName}: an earlier attempt committed it (${errorMessage(err)})`);
+      return 'committed';
+    }
+    if (stored.state === 'unknown') {
+      logger.debug(`keeping ${manifest.archive}: cannot tell whether ${manifestName} names it`);
+    } else {
+      await deleteQuietly(backend, manifest.archive, logger);
+    }
+    if (err instanceof AlreadyExistsError) return 'lost-race';
+    throw err;
+  }
+}
+
+type StoredManifest =
+  | { state: 'absent' }
+  /** `archive` is undefined when the manifest is unreadable as one (corrupt, foreign). */
+  | { state: 'present'; archive?: string }
+  | { state: 'unknown' };
+
+/** The archive a stored manifest names, read without trusting it. */
+async function storedArchive(backend: Backend, manifestName: string): Promise<StoredManifest> {
+  let bytes: Buffer;
+  try {
+    bytes = await buffer(await backend.get(manifestName));
+  } catch (err) {
+    return err instanceof NotFoundError ? { state: 'absent' } : { state: 'unknown' };
+  }
+  try {
+    const archive = (JSON.parse(bytes.toString('utf8')) as { archive?: unknown }).archive;
+    return { state: 'present', archive: typeof archive === 'string' ? archive : undefined };
+  } catch {
+    return { state: 'present' };
+  }
+}
+
 /** The archive an overwritten manifest pointed at; only ever one beside it, never elsewhere. */
 async function previousArchive(
   backend: Backend,
   manifestName: string,
   folder: string,
 ): Promise<string | undefined> {
-  try {
-    const m = JSON.parse((await buffer(await backend.get(manifestName))).toString('utf8')) as {
-      archive?: unknown;
-    };
-    const name = m.archive;
-    return typeof name === 'string' &&
-      name.startsWith(folder) &&
-      !name.slice(folder.length).includes('/')
-      ? name
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const stored = await storedArchive(backend, manifestName);
+  const name = stored.state === 'present' ? stored.archive : undefined;
+  return name !== undefined && name.startsWith(folder) && !name.slice(folder.length).includes('/')
+    ? name
+    : undefined;
 }
 
 async function deleteQuietly(
