@@ -10,8 +10,15 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 
-import { AlreadyExistsError, NotFoundError, StorageError, TimeoutError } from '../errors.js';
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  StorageError,
+  TimeoutError,
+  ValidationError,
+} from '../errors.js';
 import type { AzureStorage, TransferSettings } from '../settings.js';
+import { validateAzureStorage } from './azure-config.js';
 import {
   type AzureErrorBase,
   errorCode,
@@ -426,35 +433,13 @@ async function readBody(
   return chunks;
 }
 
-/** Build the container client for the first configured auth mode, validating combinations. */
+/** Build the container client for the configured auth mode; the settings are validated first. */
 function connect(
   s: AzureStorage,
   pipeline: StoragePipelineOptions,
 ): Omit<AzureErrorBase, 'account' | 'container'> & { client: ContainerClient } {
-  if (!s.container) {
-    throw new StorageError('no Azure container configured', 'set azure-container');
-  }
-  if (!/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$|^\$root$/.test(s.container)) {
-    throw new StorageError(
-      `invalid Azure container name '${s.container}'`,
-      'azure-container must be 3-63 lowercase letters, digits and single hyphens',
-    );
-  }
+  validateAzureStorage(s);
   if (s.connectionString) {
-    const extra = (
-      [
-        ['azure-account-name', s.accountName],
-        ['azure-account-key', s.accountKey],
-        ['azure-sas-token', s.sasToken],
-        ['azure-endpoint', s.endpoint],
-      ] as const
-    ).filter(([, v]) => v);
-    if (extra.length > 0) {
-      throw new StorageError(
-        `azure-connection-string cannot be combined with ${extra.map(([k]) => k).join(', ')}`,
-        'the connection string already names the account, endpoint and credential: remove the others',
-      );
-    }
     try {
       const client = new ContainerClient(s.connectionString, s.container, pipeline);
       // The client URL may carry a SAS from the connection string: keep only the service part.
@@ -466,38 +451,22 @@ function connect(
         endpointInput: 'azure-connection-string',
       };
     } catch (err) {
-      throw new StorageError(
-        `invalid azure-connection-string: ${(err as Error).message}`,
-        'azure-connection-string must be the whole string from the account\'s "Access keys" page',
+      throw new ValidationError(
+        `invalid azure-connection-string: ${(err as Error).message}. Use the whole string from the account's "Access keys" page.`,
+        'azure-connection-string',
       );
     }
   }
-  if (s.accountKey && s.sasToken) {
-    throw new StorageError(
-      'both azure-account-key and azure-sas-token are set',
-      'set only one of azure-account-key and azure-sas-token',
-    );
-  }
-  if (s.accountName !== undefined && !/^[a-z0-9]{3,24}$/.test(s.accountName)) {
-    throw new StorageError(
-      `invalid Azure storage account name '${s.accountName}'`,
-      'azure-account-name is the bare account name (3-24 lowercase letters and digits), not a URL',
-    );
-  }
-  const base = endpointOf(s);
+  const base = s.endpoint
+    ? s.endpoint.replace(/\/+$/, '')
+    : `https://${s.accountName!}.blob.core.windows.net`;
   const url = `${base}/${s.container}`;
   const where = {
     endpoint: base,
     endpointInput: s.endpoint ? 'azure-endpoint' : 'azure-account-name',
   } as const;
   if (s.accountKey) {
-    if (!s.accountName) {
-      throw new StorageError(
-        'azure-account-key is set without azure-account-name',
-        'set azure-account-name to the account the key belongs to',
-      );
-    }
-    const credential = new StorageSharedKeyCredential(s.accountName, s.accountKey);
+    const credential = new StorageSharedKeyCredential(s.accountName!, s.accountKey);
     return {
       client: new ContainerClient(url, credential, pipeline),
       auth: 'account-key',
@@ -507,12 +476,6 @@ function connect(
   if (s.sasToken) {
     const token = s.sasToken.trim().replace(/^\?/, '');
     const params = new URLSearchParams(token);
-    if (/^https?:/i.test(token) || !params.get('sig')) {
-      throw new StorageError(
-        'azure-sas-token is not a SAS token',
-        "azure-sas-token is the query string only ('sv=...&sig=...'), without the URL",
-      );
-    }
     const expiry = params.get('se');
     const sas: SasInfo = {
       permissions: params.get('sp') ?? undefined,
@@ -522,43 +485,9 @@ function connect(
     return { client, auth: 'sas', sas, ...where };
   }
   // No secret: Microsoft Entra ID, e.g. after azure/login with OIDC or a managed identity.
-  if (!base.startsWith('https:')) {
-    throw new StorageError(
-      `Microsoft Entra ID needs an https endpoint, not ${base}`,
-      'for Azurite or plain http set azure-connection-string or azure-account-key',
-    );
-  }
   return {
     client: new ContainerClient(url, new DefaultAzureCredential(), pipeline),
     auth: 'entra-id',
     ...where,
   };
-}
-
-function endpointOf(s: AzureStorage): string {
-  if (s.endpoint) {
-    let parsed: URL;
-    try {
-      parsed = new URL(s.endpoint);
-    } catch {
-      throw new StorageError(
-        `invalid azure-endpoint '${s.endpoint}'`,
-        'azure-endpoint must be a full URL, e.g. https://acct.blob.core.windows.net',
-      );
-    }
-    if (!/^https?:$/.test(parsed.protocol) || parsed.search) {
-      throw new StorageError(
-        `invalid azure-endpoint '${s.endpoint}'`,
-        'azure-endpoint is an http(s) URL without a query; pass a SAS as azure-sas-token',
-      );
-    }
-    return s.endpoint.replace(/\/+$/, '');
-  }
-  if (!s.accountName) {
-    throw new StorageError(
-      'no Azure storage account configured',
-      'set azure-connection-string, or azure-account-name (with azure-account-key, azure-sas-token, or an azure/login step for Microsoft Entra ID)',
-    );
-  }
-  return `https://${s.accountName}.blob.core.windows.net`;
 }
