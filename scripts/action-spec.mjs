@@ -60,6 +60,14 @@ export const inputs = [
   },
   {
     group: 'Cache',
+    name: 'fail-on-error',
+    in: 'crs',
+    default: 'false',
+    description:
+      'Fail the step when the store fails (network, credentials, missing bucket, timeouts, a refused entry) instead of warning and carrying on as a miss or a skipped save. The CLI calls it `--strict`.',
+  },
+  {
+    group: 'Cache',
     name: 'lookup-only',
     in: 'cr',
     default: 'false',

@@ -4,6 +4,7 @@ export enum Inputs {
   Key = 'key',
   RestoreKeys = 'restore-keys',
   FailOnCacheMiss = 'fail-on-cache-miss',
+  FailOnError = 'fail-on-error',
   LookupOnly = 'lookup-only',
   EnableCrossOsArchive = 'enableCrossOsArchive',
   Backend = 'backend',

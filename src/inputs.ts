@@ -204,6 +204,7 @@ function parseCache(get: InputSource, text: (n: Inputs) => string): Omit<CacheSe
     key,
     restoreKeys: lines(get(Inputs.RestoreKeys)),
     failOnCacheMiss: bool(text, Inputs.FailOnCacheMiss, false),
+    failOnError: bool(text, Inputs.FailOnError, false),
     lookupOnly: bool(text, Inputs.LookupOnly, false),
     enableCrossOsArchive: bool(text, Inputs.EnableCrossOsArchive, false),
     save: bool(text, Inputs.Save, true),

@@ -63,6 +63,8 @@ export interface CacheSettings {
   /** Restore keys in order, blank lines removed. */
   restoreKeys: string[];
   failOnCacheMiss: boolean;
+  /** A storage failure fails the step (the CLI's --strict) instead of a warning and a miss. */
+  failOnError: boolean;
   lookupOnly: boolean;
   enableCrossOsArchive: boolean;
   /** Root folder inside the bucket, container or directory ('' for none). */

@@ -17,6 +17,7 @@ export function cacheSettings(overrides: Partial<CacheSettings> = {}): CacheSett
     key: 'k',
     restoreKeys: [],
     failOnCacheMiss: false,
+    failOnError: false,
     lookupOnly: false,
     enableCrossOsArchive: false,
     prefix: '',

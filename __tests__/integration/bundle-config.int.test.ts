@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { annotations, bundles, project, Runner } from '../helpers/action-env.js';
+import { freePort } from '../helpers/net.js';
 
 // Configuration errors fail the step with the input's name: the built bundles and the CLI.
 describe('configuration errors fail the step, naming the input', () => {
@@ -87,5 +88,113 @@ describe('configuration errors fail the step, naming the input', () => {
     );
     expect(r.status).toBe(2);
     expect(r.stderr + r.stdout).toMatch(/azure-sas-token is not a SAS token.*--azure-sas-token/s);
+  });
+});
+
+// fail-on-error: the action's twin of the CLI's --strict.
+describe('fail-on-error', () => {
+  const runner = new Runner();
+  afterAll(() => runner.cleanup());
+  /** A store the fs backend cannot use: its root lies below a regular file. */
+  const broken = (): string => {
+    const blocker = path.join(runner.root, `blocker-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(blocker, 'a file where a directory should be');
+    return path.join(blocker, 'store');
+  };
+
+  test('default: a broken store is a warning, and both steps pass', async () => {
+    const job = runner.job();
+    project(job, 'x');
+    const inputs = { path: 'deps', key: 'k', 'fs-root': broken() };
+    const r = await runner.run(bundles.restore, job, inputs);
+    const s = await runner.run(bundles.save, job, inputs, r.state);
+    for (const run of [r, s]) {
+      expect(run.code).toBe(0);
+      expect(annotations(run, 'error')).toEqual([]);
+    }
+    expect(annotations(s, 'warning').join('\n')).toMatch(/cache save failed/);
+  });
+
+  test('true: restore, the combined post step and save fail with an error annotation naming the cause', async () => {
+    const job = runner.job();
+    project(job, 'x');
+    // Nothing listens there: every request is refused.
+    const deadStore = {
+      's3-bucket': 'b',
+      's3-endpoint': `http://127.0.0.1:${await freePort()}`,
+      'aws-access-key-id': 'AKIDEXAMPLE',
+      'aws-secret-access-key': 'secret',
+    };
+    const inputs = { path: 'deps', key: 'k', 'fail-on-error': 'true', ...deadStore };
+    const r = await runner.run(bundles.restore, job, inputs);
+    expect(r.code).not.toBe(0);
+    expect(r.outputs['cache-hit']).toBe('false');
+    const restoreErrors = annotations(r, 'error').join('\n');
+    expect(restoreErrors).toMatch(/cache restore failed: .*127\.0\.0\.1/);
+    expect(restoreErrors).toMatch(/fail-on-error is set/);
+    expect(annotations(r, 'warning')).toEqual([]);
+    // The post step of the combined action, with the main step's state.
+    const post = await runner.run(bundles.save, job, inputs, r.state);
+    expect(post.code).not.toBe(0);
+    expect(annotations(post, 'error').join('\n')).toMatch(
+      /cache save failed.*\n.*fail-on-error is set/s,
+    );
+    // The fs backend that cannot write: the save sub-action, no state.
+    const other = runner.job();
+    project(other, 'y');
+    const s = await runner.run(bundles.save, other, {
+      path: 'deps',
+      key: 'k',
+      'fs-root': broken(),
+      'fail-on-error': 'true',
+    });
+    expect(s.code).not.toBe(0);
+    expect(annotations(s, 'error').join('\n')).toMatch(/cache save failed/);
+  });
+
+  test('true: a miss and a saved entry are not errors', async () => {
+    const job = runner.job();
+    project(job, 'x');
+    const inputs = {
+      path: 'deps',
+      key: 'k',
+      'fs-root': path.join(runner.root, 'good-store'),
+      'fail-on-error': 'true',
+    };
+    const r = await runner.run(bundles.restore, job, inputs);
+    expect(r.code).toBe(0);
+    const s = await runner.run(bundles.save, job, inputs, r.state);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain('Cache saved with key: k');
+  });
+
+  test('the CLI takes --fail-on-error as --strict', () => {
+    const ws = path.join(runner.root, 'cli-strict');
+    mkdirSync(path.join(ws, 'deps'), { recursive: true });
+    writeFileSync(path.join(ws, 'deps', 'a'), 'a');
+    const run = (extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          path.resolve('dist/cli/index.js'),
+          'save',
+          '--path',
+          'deps',
+          '--key',
+          'k',
+          '--fs-root',
+          broken(),
+          ...extra,
+        ],
+        {
+          cwd: ws,
+          env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+    expect(run([]).status).toBe(0);
+    expect(run(['--fail-on-error']).status).toBe(1);
+    expect(run(['--strict']).status).toBe(1);
   });
 });

@@ -16,6 +16,7 @@ describe('parseSettings', () => {
       key: 'k',
       restoreKeys: [],
       failOnCacheMiss: false,
+      failOnError: false,
       lookupOnly: false,
       enableCrossOsArchive: false,
       prefix: '',

@@ -51,6 +51,7 @@ interface Spec {
 
 const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.FailOnCacheMiss,
+  Inputs.FailOnError,
   Inputs.LookupOnly,
   Inputs.EnableCrossOsArchive,
   Inputs.Save,
@@ -64,6 +65,7 @@ const CACHE_INPUTS = new Set<Inputs>([
   Inputs.Key,
   Inputs.RestoreKeys,
   Inputs.FailOnCacheMiss,
+  Inputs.FailOnError,
   Inputs.LookupOnly,
   Inputs.EnableCrossOsArchive,
   Inputs.Save,

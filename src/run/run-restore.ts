@@ -8,7 +8,7 @@ import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { saveRestoreState } from '../state.js';
 import type { RunDeps } from './deps.js';
-import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
+import { addSummaryRow, failWithValidation, reportCacheFailure } from './report.js';
 
 /**
  * The restore step's policy: invalid input fails the step; any cache failure is a warning and a
@@ -35,7 +35,7 @@ export async function runRestore(deps: RunDeps): Promise<void> {
       setOutputs(result);
       return failWithValidation(err);
     }
-    warnCacheFailure('restore', err);
+    reportCacheFailure('restore', err, cache.failOnError);
   }
 
   setOutputs(result);
