@@ -98,6 +98,14 @@ export const inputs = [
   },
   {
     group: 'Cache',
+    name: 'allow-untrusted-save',
+    in: 'cs',
+    default: 'false',
+    description:
+      'Let `pull_request_target`, `issue_comment` and `workflow_run` runs save where they run (usually the default branch). By default they save to a scope only their pull request reads, because anyone who opens a pull request can start them.',
+  },
+  {
+    group: 'Cache',
     name: 'scope',
     in: 'crs',
     default: 'branch',

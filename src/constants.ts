@@ -11,6 +11,7 @@ export enum Inputs {
   Prefix = 'prefix',
   Save = 'save',
   Overwrite = 'overwrite',
+  AllowUntrustedSave = 'allow-untrusted-save',
   Scope = 'scope',
   Compression = 'compression',
   CompressionLevel = 'compression-level',

@@ -209,6 +209,7 @@ function parseCache(get: InputSource, text: (n: Inputs) => string): Omit<CacheSe
     enableCrossOsArchive: bool(text, Inputs.EnableCrossOsArchive, false),
     save: bool(text, Inputs.Save, true),
     overwrite: bool(text, Inputs.Overwrite, false),
+    allowUntrustedSave: bool(text, Inputs.AllowUntrustedSave, false),
     scope: oneOf<Scope>(text, Inputs.Scope, ['branch', 'repository'], 'branch'),
     compression,
     compressionLevel: level,

@@ -73,6 +73,11 @@ export interface CacheSettings {
   save: boolean;
   /** Replace an existing entry for the exact key instead of keeping the first. */
   overwrite: boolean;
+  /**
+   * Let runs of untrusted triggers (pull_request_target, issue_comment, workflow_run) save to
+   * their ref's scope (usually the default branch's) instead of their pull request's.
+   */
+  allowUntrustedSave: boolean;
   scope: Scope;
   compression: CompressionChoice;
   /** Compressor level; undefined is the compressor's default for caches (zstd 3, gzip 6). */

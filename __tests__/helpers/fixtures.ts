@@ -23,6 +23,7 @@ export function cacheSettings(overrides: Partial<CacheSettings> = {}): CacheSett
     prefix: '',
     save: true,
     overwrite: false,
+    allowUntrustedSave: false,
     scope: 'branch',
     compression: 'zstd',
     ...overrides,

@@ -22,6 +22,7 @@ describe('parseSettings', () => {
       prefix: '',
       save: true,
       overwrite: false,
+      allowUntrustedSave: false,
       scope: 'branch',
       compression: 'auto',
       compressionLevel: undefined,

@@ -46,8 +46,13 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   if (files.length === 0) return { status: 'no-files', key: cache.key };
 
   const { layout, version } = locateEntries(cache, context, req.method, req.platform);
-  const scope = saveScope(cache.scope, context);
+  const scope = saveScope(cache.scope, context, cache.allowUntrustedSave);
   const scopeName = describeScope(scope);
+  if (context.untrusted && !cache.allowUntrustedSave) {
+    logger.info(
+      `This ${context.untrusted.event} run can be started by anyone who opens a pull request, so it saves to the scope of ${context.untrusted.origin} (${scopeName}), which the default branch never reads. Set allow-untrusted-save: true to save to ${describeScope(saveScope(cache.scope, { ...context, untrusted: undefined }))} instead.`,
+    );
+  }
   const manifestName = layout.manifestName(scope, version, cache.key);
 
   const previous = await backend.stat(manifestName);

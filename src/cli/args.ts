@@ -56,6 +56,7 @@ const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.EnableCrossOsArchive,
   Inputs.Save,
   Inputs.Overwrite,
+  Inputs.AllowUntrustedSave,
   Inputs.S3ForcePathStyle,
 ]);
 
@@ -70,6 +71,7 @@ const CACHE_INPUTS = new Set<Inputs>([
   Inputs.EnableCrossOsArchive,
   Inputs.Save,
   Inputs.Overwrite,
+  Inputs.AllowUntrustedSave,
   Inputs.Scope,
   Inputs.Compression,
   Inputs.CompressionLevel,
