@@ -12,6 +12,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
 /** What a fault matcher and the request log see of a request. */
@@ -43,7 +44,12 @@ export type Fault =
    * Handle the request as usual (the store acts on it, conditions included), then cut the
    * connection instead of answering: a success whose answer is lost, so the client retries.
    */
-  | { kind: 'lose-response' };
+  | { kind: 'lose-response' }
+  /**
+   * Handle the request as usual, but move its body and its answer's body at `bytesPerSecond`
+   * each way: a slow, live link.
+   */
+  | { kind: 'trickle'; bytesPerSecond: number };
 
 interface Rule {
   match: (r: ProxyRequest) => boolean;
@@ -86,6 +92,8 @@ export class S3Proxy {
   private readonly agent = new Agent({ keepAlive: true });
   /** Requests whose answer is to be lost (the lose-response fault). */
   private readonly losing = new WeakSet<IncomingMessage>();
+  /** Requests to move at a given rate (the trickle fault). */
+  private readonly trickling = new WeakMap<IncomingMessage, number>();
 
   private constructor(
     private readonly server: Server,
@@ -160,6 +168,7 @@ export class S3Proxy {
 
     const fault = this.takeFault(r);
     if (fault?.kind === 'lose-response') this.losing.add(req);
+    else if (fault?.kind === 'trickle') this.trickling.set(req, fault.bytesPerSecond);
     else if (fault) return this.applyFault(fault, req, res);
     const { accessKeyId, secretAccessKey } = this.upstream;
     if (signatureMatches(req, accessKeyId, secretAccessKey) === false) {
@@ -193,7 +202,7 @@ export class S3Proxy {
   }
 
   private async applyFault(
-    fault: Exclude<Fault, { kind: 'lose-response' }>,
+    fault: Exclude<Fault, { kind: 'lose-response' | 'trickle' }>,
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
@@ -370,13 +379,17 @@ export class S3Proxy {
       }
       if (onResponse(upRes)) return;
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
+      const rate = this.trickling.get(req);
+      if (rate) upRes.pipe(throttle(rate)).pipe(res);
+      else upRes.pipe(res);
     });
     up.on('error', () => res.destroy());
     res.once('close', () => {
       if (!res.writableFinished) up.destroy(); // the client gave up: so does s3rver's request
     });
-    req.pipe(up);
+    const rate = this.trickling.get(req);
+    if (rate) req.pipe(throttle(rate)).pipe(up);
+    else req.pipe(up);
     await once(res, 'close');
   }
 
@@ -480,6 +493,22 @@ async function passOn(from: IncomingMessage, to: ServerResponse, limit: number):
     if (part.length && !to.write(part)) await once(to, 'drain').catch(() => undefined);
     if (left === 0 || to.destroyed) break;
   }
+}
+
+/** Passes bytes on at `rate` bytes per second, in 50 ms slices; backpressure holds the sender. */
+function throttle(rate: number): Transform {
+  const slice = Math.max(1, Math.floor(rate / 20));
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done): void {
+      let at = 0;
+      const step = (): void => {
+        if (at >= chunk.length) return done();
+        this.push(chunk.subarray(at, (at += slice)));
+        setTimeout(step, 50);
+      };
+      step();
+    },
+  });
 }
 
 async function drain(req: IncomingMessage): Promise<void> {

@@ -146,7 +146,11 @@ async function download(
   const receiver = deps.archiver.receive(file, opts);
   const counter = new HashCounter(watch.progress);
   try {
-    const body = await deps.backend.get(m.archive, { size: m.size, signal: watch.signal });
+    const body = await deps.backend.get(m.archive, {
+      size: m.size,
+      signal: watch.signal,
+      onProgress: watch.progress,
+    });
     // Resolves only once the receiver has every byte on disk and its scan passed.
     await pipeline(body, counter, receiver.input, { signal: watch.signal });
     checkSize(m, counter);

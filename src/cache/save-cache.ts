@@ -124,7 +124,8 @@ async function upload(
   };
   watch.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await deps.backend.put(archiveName, body, { signal: watch.signal });
+    // Wire progress too: lib-storage holds whole parts in flight, the counter sees none of it.
+    await deps.backend.put(archiveName, body, { signal: watch.signal, onProgress: watch.progress });
     return { size: counter.bytes, sha256: counter.digest() };
   } catch (err) {
     // The backend promises nothing visible after a failed put; make sure in case it got that far.

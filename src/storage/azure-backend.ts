@@ -28,6 +28,7 @@ import {
 } from './azure-errors.js';
 import type { Backend, GetOptions, ObjectInfo, PutOptions } from './backend.js';
 import { createRangedReader } from './ranged-reader.js';
+import { newBytes } from './watchdog.js';
 
 /** Tries per request, for the SDK's retry of transient errors and for our stall retries. */
 const MAX_TRIES = 4;
@@ -79,7 +80,13 @@ export class AzureBackend implements Backend {
     const op = this.begin('stat', name);
     try {
       const blob = this.client.getBlobClient(name);
-      const p = await this.attempt(op.signal, (abortSignal) => blob.getProperties({ abortSignal }));
+      const p = await this.attempt(
+        op.signal,
+        (abortSignal) => blob.getProperties({ abortSignal }),
+        {
+          retryStalls: false,
+        },
+      );
       return { name, size: p.contentLength ?? 0, lastModified: p.lastModified ?? new Date(0) };
     } catch (err) {
       if (errorCode(err) === 'BlobNotFound') return undefined;
@@ -93,11 +100,14 @@ export class AzureBackend implements Backend {
     try {
       let continuationToken: string | undefined;
       do {
-        const page = await this.attempt(op.signal, (abortSignal) =>
-          this.client
-            .listBlobsFlat({ prefix, abortSignal })
-            .byPage({ continuationToken, maxPageSize: this.pageSize })
-            .next(),
+        const page = await this.attempt(
+          op.signal,
+          (abortSignal) =>
+            this.client
+              .listBlobsFlat({ prefix, abortSignal })
+              .byPage({ continuationToken, maxPageSize: this.pageSize })
+              .next(),
+          { retryStalls: false },
         );
         if (page.done) break;
         for (const b of page.value.segment.blobItems) {
@@ -118,11 +128,12 @@ export class AzureBackend implements Backend {
   async get(name: string, opts: GetOptions = {}): Promise<Readable> {
     const op = this.begin('get', name, opts.signal);
     const blob = this.client.getBlobClient(name);
+    const arrived = opts.onProgress ?? ((): void => {});
     let first: Range;
     try {
       // The first range reports the total size and the ETag every later range is pinned to, so
       // no stat is needed and an overwrite mid-read fails (412) instead of mixing versions.
-      first = await this.readRange(blob, 0, this.partSize(), op.signal);
+      first = await this.readRange(blob, 0, this.partSize(), op.signal, undefined, arrived);
     } catch (err) {
       if (errorCode(err) === 'BlobNotFound') throw new NotFoundError(name);
       throw op.fail(err);
@@ -136,7 +147,7 @@ export class AzureBackend implements Backend {
       signal: op.signal,
       fetchRange: async (offset, count, signal) => {
         try {
-          return (await this.readRange(blob, offset, count, signal, etag)).data;
+          return (await this.readRange(blob, offset, count, signal, etag, arrived)).data;
         } catch (err) {
           throw op.fail(err);
         }
@@ -151,18 +162,30 @@ export class AzureBackend implements Backend {
     const onAbort = (): void => void body.destroy(new Error('put aborted'));
     op.signal.addEventListener('abort', onAbort, { once: true });
     const blocks = splitBlocks(body, this.blockSize(opts.size))[Symbol.asyncIterator]();
+    const sent = opts.onProgress ?? ((): void => {});
     try {
       const first = await blocks.next();
       const second = await blocks.next();
       if (second.done) {
         // Fits in one block: a single Put Blob, atomic by itself.
         const data = first.value as Buffer;
+        const position = newBytes(sent);
         await this.attempt(op.signal, (abortSignal, touch) =>
-          blob.upload(sliced(data), data.length, { conditions, abortSignal, onProgress: touch }),
+          blob.upload(sliced(data), data.length, {
+            conditions,
+            abortSignal,
+            onProgress: progressOf(touch, position),
+          }),
         );
         return;
       }
-      const ids = await this.stageAll(blob, [first.value as Buffer, second.value], blocks, op);
+      const ids = await this.stageAll(
+        blob,
+        [first.value as Buffer, second.value],
+        blocks,
+        op,
+        sent,
+      );
       // The commit is the atomic point. Blocks staged by a put that never gets here stay
       // uncommitted: invisible to stat, list and get, and discarded by the service after a week.
       await this.attempt(op.signal, (abortSignal) =>
@@ -203,6 +226,7 @@ export class AzureBackend implements Backend {
     head: Buffer[],
     rest: AsyncIterator<Buffer>,
     op: Operation,
+    sent: (bytes: number) => void,
   ): Promise<string[]> {
     // A random prefix per put: racing writers of one name must never share block ids.
     const prefix = randomUUID();
@@ -217,8 +241,12 @@ export class AzureBackend implements Backend {
       }
       const id = Buffer.from(`${prefix}-${String(ids.length).padStart(6, '0')}`).toString('base64');
       ids.push(id);
+      const position = newBytes(sent);
       const p = this.attempt(op.signal, (abortSignal, touch) =>
-        blob.stageBlock(id, sliced(data), data.length, { abortSignal, onProgress: touch }),
+        blob.stageBlock(id, sliced(data), data.length, {
+          abortSignal,
+          onProgress: progressOf(touch, position),
+        }),
       ).finally(() => inflight.delete(p));
       p.catch(() => {}); // observed through race/all below; this only marks it handled
       inflight.add(p);
@@ -249,7 +277,9 @@ export class AzureBackend implements Backend {
     count: number,
     signal: AbortSignal,
     etag?: string,
+    onData: (bytes: number) => void = () => {},
   ): Promise<Range> {
+    const position = newBytes(onData);
     return this.attempt(signal, async (abortSignal, touch) => {
       const res = await blob
         .download(offset, count, {
@@ -264,7 +294,10 @@ export class AzureBackend implements Backend {
         });
       if (!res) return { data: [], total: 0, etag: '' };
       const expected = res.contentLength ?? 0;
-      const data = await readBody(res.readableStreamBody, expected, abortSignal, touch);
+      const data = await readBody(res.readableStreamBody, expected, abortSignal, (got) => {
+        touch();
+        position(got);
+      });
       const total = Number(/\/(\d+)$/.exec(res.contentRange ?? '')?.[1] ?? expected);
       return { data, total, etag: res.etag ?? '' };
     });
@@ -278,6 +311,7 @@ export class AzureBackend implements Backend {
   private async attempt<T>(
     signal: AbortSignal,
     request: (abortSignal: AbortSignal, touch: () => void) => Promise<T>,
+    { retryStalls = true }: { retryStalls?: boolean } = {},
   ): Promise<T> {
     const ms = this.transfer.stallTimeoutMs;
     for (let tries = 1; ; tries++) {
@@ -288,7 +322,9 @@ export class AzureBackend implements Backend {
       try {
         return await request(AbortSignal.any([signal, stall.signal]), touch);
       } catch (err) {
-        if (signal.aborted || tries >= MAX_TRIES) {
+        // Stat and list give up after one silent stall timeout: a dead endpoint must not cost
+        // four of them before the step even starts transferring.
+        if (signal.aborted || tries >= MAX_TRIES || (stall.signal.aborted && !retryStalls)) {
           if (stall.signal.aborted && !signal.aborted) {
             throw new TimeoutError(`Azure request made no progress for ${ms} ms, ${tries} tries`);
           }
@@ -359,6 +395,17 @@ interface Operation {
   fail(err: unknown): Error;
 }
 
+/** The SDK's upload progress (bytes of this try) as a touch of the try's stall timer and a position. */
+function progressOf(
+  touch: () => void,
+  position: (sentSoFar: number) => void,
+): (p: { loadedBytes: number }) => void {
+  return ({ loadedBytes }) => {
+    touch();
+    position(loadedBytes);
+  };
+}
+
 /** Cut a stream into blocks of exactly `size` bytes (the last may be shorter; at least one). */
 async function* splitBlocks(body: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
@@ -404,7 +451,8 @@ async function readBody(
   stream: NodeJS.ReadableStream | undefined,
   expected: number,
   signal: AbortSignal,
-  touch: () => void,
+  /** Bytes of this body received so far. */
+  touch: (got: number) => void,
 ): Promise<Buffer[]> {
   if (!stream) throw new Error('download returned no body');
   const body = stream as Readable;
@@ -417,7 +465,7 @@ async function readBody(
     for await (const chunk of body) {
       chunks.push(chunk as Buffer);
       length += (chunk as Buffer).length;
-      touch();
+      touch(length);
     }
   } catch (err) {
     if (signal.aborted) throw err;

@@ -11,6 +11,12 @@ export interface GetOptions {
   signal?: AbortSignal;
   /** The size the caller expects, when known: lets a backend plan ranged reads without a stat. */
   size?: number;
+  /**
+   * Called as bytes arrive from the store, in whatever range they belong to, before the stream
+   * hands them on in order: a watchdog fed by this sees a slow link move, where the consumer may
+   * wait on one range for a long time while the others fill.
+   */
+  onProgress?: (bytes: number) => void;
 }
 
 export interface PutOptions {
@@ -23,6 +29,11 @@ export interface PutOptions {
    * exclusive link on the filesystem, so two racing writers cannot both win.
    */
   ifAbsent?: boolean;
+  /**
+   * Called as request bodies go out on the wire (not when the backend buffers them): parts in
+   * flight can take minutes each on a slow link, and a watchdog must see them move.
+   */
+  onProgress?: (bytes: number) => void;
 }
 
 /**
