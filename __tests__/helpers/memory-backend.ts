@@ -10,7 +10,8 @@ import type { Backend, GetOptions, ObjectInfo, PutOptions } from '../../src/stor
  */
 export class MemoryBackend implements Backend {
   readonly description = 'memory://';
-  readonly objects = new Map<string, { data: Buffer; lastModified: Date }>();
+  readonly objects = new Map<string, { data: Buffer; lastModified: Date; etag: string }>();
+  private writes = 0;
   /** Current time used for lastModified; tests move it forward. */
   now = new Date(Math.floor(Date.now() / 1000) * 1000);
   /** Names whose next put fails after consuming the body (simulated network failure). */
@@ -29,7 +30,9 @@ export class MemoryBackend implements Backend {
   async stat(name: string): Promise<ObjectInfo | undefined> {
     this.calls.push(`stat ${name}`);
     const o = this.objects.get(name);
-    return o ? { name, size: o.data.length, lastModified: o.lastModified } : undefined;
+    return o
+      ? { name, size: o.data.length, lastModified: o.lastModified, etag: o.etag }
+      : undefined;
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
@@ -61,7 +64,14 @@ export class MemoryBackend implements Backend {
     });
     if (this.failPutOnce.delete(name)) throw new Error(`injected put failure for ${name}`);
     if (opts.ifAbsent && this.objects.has(name)) throw new AlreadyExistsError(name);
-    this.objects.set(name, { data, lastModified: new Date(this.now) });
+    if (opts.ifMatch !== undefined && this.objects.get(name)?.etag !== opts.ifMatch) {
+      throw new AlreadyExistsError(name);
+    }
+    this.objects.set(name, {
+      data,
+      lastModified: new Date(this.now),
+      etag: `"m${++this.writes}"`,
+    });
     const lost = this.loseResponseOnce.get(name);
     if (lost) {
       this.loseResponseOnce.delete(name);

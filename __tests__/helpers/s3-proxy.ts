@@ -77,6 +77,7 @@ const UPLOADS_DIR = '._S3rver_uploads';
  * is kept). What it adds:
  * - SigV4 signature checks (s3rver checks only the access key ID): 403 SignatureDoesNotMatch;
  * - `If-None-Match: *` on PutObject and CompleteMultipartUpload, serialised per key: 412 if taken;
+ * - `If-Match: <etag>` on the same, serialised per key: 412 if replaced, 404 if gone;
  * - AbortMultipartUpload (s3rver: 405) and ListMultipartUploads (501), from s3rver's upload dir;
  * - correct Range answers where s3rver gets them wrong (`bytes=0-0`, suffix ranges, empty objects).
  */
@@ -191,6 +192,9 @@ export class S3Proxy {
     if (key && commits && req.headers['if-none-match'] === '*') {
       return this.serialised(`${r.bucket}/${key}`, () => this.createIfAbsent(r, req, res));
     }
+    if (key && commits && typeof req.headers['if-match'] === 'string') {
+      return this.serialised(`${r.bucket}/${key}`, () => this.replaceIfMatch(r, req, res));
+    }
     if (method === 'GET' && key && req.headers.range) return this.rangedGet(r, req, res);
     await this.forward(req, res);
   }
@@ -247,6 +251,30 @@ export class S3Proxy {
         'At least one of the pre-conditions you specified did not hold',
         { Condition: 'If-None-Match' },
       );
+    }
+    await this.forward(req, res);
+  }
+
+  /** Answer 412 unless the key's ETag is the one given (404 if it is gone), else forward. */
+  private async replaceIfMatch(
+    r: ProxyRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const head = await this.unsigned('HEAD', r.bucket, r.key, {});
+    head.resume();
+    if (head.statusCode !== 200 || head.headers.etag !== req.headers['if-match']) {
+      await drain(req);
+      return head.statusCode === 404
+        ? sendError(req, res, 404, 'NoSuchKey', 'The specified key does not exist.')
+        : sendError(
+            req,
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+            { Condition: 'If-Match' },
+          );
     }
     await this.forward(req, res);
   }

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 
+import { FsBackend } from '../../src/storage/fs-backend.js';
 import { annotations, bundles, project, Runner } from '../helpers/action-env.js';
 import { freePort } from '../helpers/net.js';
 
@@ -196,5 +198,48 @@ describe('fail-on-error', () => {
     expect(run([]).status).toBe(0);
     expect(run(['--fail-on-error']).status).toBe(1);
     expect(run(['--strict']).status).toBe(1);
+  });
+});
+
+// The restore half (finding the entry unusable) is the restore rewrite's; this pins the hand-over.
+describe('the combined action replaces an entry its main step found unusable', () => {
+  const runner = new Runner();
+  const root = path.join(runner.root, 'store');
+  afterAll(() => runner.cleanup());
+
+  test('the post step replaces it only while it is the manifest the main step saw', async () => {
+    const inputs = { path: 'deps', key: 'deps-bad', 'fs-root': root };
+    const first = runner.job();
+    project(first, 'one');
+    expect((await runner.run(bundles.save, first, inputs)).code).toBe(0);
+    const store = new FsBackend({ kind: 'fs', root });
+    const [manifest] = (await store.list('')).filter((o) => o.name.includes('/keys/'));
+    const [archive] = (await store.list('')).filter((o) => o.name.includes('/archives/'));
+    await store.put(archive!.name, Readable.from([Buffer.from('truncated')]));
+    const seen = (await store.stat(manifest!.name))!;
+    const state = (etag: string) => ({
+      'restore-state': JSON.stringify({
+        v: 1,
+        primaryKey: 'deps-bad',
+        exact: false,
+        unusable: { manifestName: manifest!.name, etag },
+      }),
+    });
+
+    // A stale etag (someone replaced the entry since): the post step keeps what is there.
+    const job = runner.job();
+    project(job, 'two');
+    const stale = await runner.run(bundles.save, job, inputs, state('"stale"'));
+    expect(stale.stdout).toContain('already exists');
+    expect((await store.stat(manifest!.name))!.etag).toBe(seen.etag);
+
+    const post = await runner.run(bundles.save, job, inputs, state(seen.etag!));
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('Replacing the unusable cache entry for key deps-bad');
+    expect(post.stdout).toContain('Cache saved with key: deps-bad');
+    const fresh = runner.job();
+    const hit = await runner.run(bundles.restore, fresh, inputs);
+    expect(hit.outputs['cache-hit']).toBe('true');
+    expect(readFileSync(path.join(fresh.workspace, 'deps', 'sub', 'file.txt'), 'utf8')).toBe('two');
   });
 });

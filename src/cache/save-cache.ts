@@ -16,6 +16,7 @@ import { describeScope, locateEntries } from './layout.js';
 import type { EntryManifest } from './manifest.js';
 import type { CacheDeps } from './restore-cache.js';
 import { saveScope } from './scopes.js';
+import type { UnusableEntry } from './unusable.js';
 import { HashCounter, watchTransfer } from './transfer.js';
 
 export interface SaveRequest {
@@ -27,6 +28,8 @@ export interface SaveRequest {
   /** Written into the manifest's writer record. */
   tool: string;
   platform?: NodeJS.Platform;
+  /** The primary key's entry a restore refused: replaced if it is still that manifest. */
+  replaceUnusable?: UnusableEntry;
 }
 
 export type SaveResult =
@@ -56,8 +59,16 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const manifestName = layout.manifestName(scope, version, cache.key);
 
   const previous = await backend.stat(manifestName);
-  if (previous && !cache.overwrite) {
+  const bad = req.replaceUnusable;
+  const replacing =
+    previous?.etag !== undefined &&
+    bad?.manifestName === manifestName &&
+    bad.etag === previous.etag;
+  if (previous && !cache.overwrite && !replacing) {
     return { status: 'exists', key: cache.key, scope: scopeName, reason: 'present' };
+  }
+  if (replacing && !cache.overwrite) {
+    logger.info(`Replacing the unusable cache entry for key ${cache.key}.`);
   }
   const replaced = previous
     ? await previousArchive(backend, manifestName, layout.archiveFolder(manifestName))
@@ -93,7 +104,12 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
       runUrl: context.runUrl,
     },
   };
-  if ((await commit(deps, manifestName, manifest, !cache.overwrite)) === 'lost-race') {
+  const condition = cache.overwrite
+    ? {}
+    : replacing
+      ? { ifMatch: previous!.etag }
+      : { ifAbsent: true };
+  if ((await commit(deps, manifestName, manifest, condition)) === 'lost-race') {
     return { status: 'exists', key: cache.key, scope: scopeName, reason: 'lost-race' };
   }
   if (replaced && replaced !== archiveName) await deleteQuietly(backend, replaced, logger);
@@ -148,12 +164,13 @@ async function commit(
   deps: CacheDeps,
   manifestName: string,
   manifest: EntryManifest,
-  ifAbsent: boolean,
+  /** Create only, replace only what we saw, or (overwrite) neither. */
+  condition: { ifAbsent?: boolean; ifMatch?: string },
 ): Promise<'committed' | 'lost-race'> {
   const { backend, logger } = deps;
   const body = Buffer.from(JSON.stringify(manifest, null, 2));
   try {
-    await backend.put(manifestName, Readable.from([body]), { size: body.length, ifAbsent });
+    await backend.put(manifestName, Readable.from([body]), { size: body.length, ...condition });
     return 'committed';
   } catch (err) {
     const stored = await storedArchive(backend, manifestName);

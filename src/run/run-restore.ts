@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 
 import { performRestore } from '../cache/operations.js';
 import type { RestoreResult } from '../cache/restore-cache.js';
+import type { UnusableReport } from '../cache/unusable.js';
 import { Outputs } from '../constants.js';
 import { ValidationError } from '../errors.js';
 import { formatBytes } from '../logger.js';
@@ -39,7 +40,13 @@ export async function runRestore(deps: RunDeps): Promise<void> {
   }
 
   setOutputs(result);
-  saveRestoreState({ primaryKey: cache.key, matchedKey: result.matchedKey, exact: result.exact });
+  saveRestoreState({
+    primaryKey: cache.key,
+    matchedKey: result.matchedKey,
+    exact: result.exact,
+    // The restore rewrite adds `unusable` to RestoreResult; until then this reads nothing.
+    unusable: (result as RestoreResult & UnusableReport).unusable,
+  });
   await addSummaryRow({
     operation: cache.lookupOnly ? 'lookup' : 'restore',
     key: result.matchedKey ?? cache.key,

@@ -37,7 +37,9 @@ export async function runSave(deps: RunDeps, step: SaveStep): Promise<void> {
 
   let result: SaveResult | undefined;
   try {
-    result = await performSave(deps, { ...settings, cache }, deps.context);
+    result = await performSave(deps, { ...settings, cache }, deps.context, {
+      replaceUnusable: step.state?.unusable,
+    });
   } catch (err) {
     if (err instanceof ValidationError) return failWithValidation(err);
     reportCacheFailure('save', err, cache.failOnError);

@@ -87,7 +87,12 @@ export class AzureBackend implements Backend {
           retryStalls: false,
         },
       );
-      return { name, size: p.contentLength ?? 0, lastModified: p.lastModified ?? new Date(0) };
+      return {
+        name,
+        size: p.contentLength ?? 0,
+        lastModified: p.lastModified ?? new Date(0),
+        etag: p.etag,
+      };
     } catch (err) {
       if (errorCode(err) === 'BlobNotFound') return undefined;
       throw op.fail(err);
@@ -115,6 +120,7 @@ export class AzureBackend implements Backend {
             name: b.name,
             size: b.properties.contentLength ?? 0,
             lastModified: b.properties.lastModified,
+            etag: b.properties.etag,
           });
         }
         continuationToken = page.value.continuationToken || undefined;
@@ -158,7 +164,11 @@ export class AzureBackend implements Backend {
   async put(name: string, body: Readable, opts: PutOptions = {}): Promise<void> {
     const op = this.begin('put', name, opts.signal);
     const blob = this.client.getBlockBlobClient(name);
-    const conditions = opts.ifAbsent ? { ifNoneMatch: '*' } : undefined;
+    const conditions = opts.ifAbsent
+      ? { ifNoneMatch: '*' }
+      : opts.ifMatch !== undefined
+        ? { ifMatch: opts.ifMatch }
+        : undefined;
     const onAbort = (): void => void body.destroy(new Error('put aborted'));
     op.signal.addEventListener('abort', onAbort, { once: true });
     const blocks = splitBlocks(body, this.blockSize(opts.size))[Symbol.asyncIterator]();
@@ -195,6 +205,10 @@ export class AzureBackend implements Backend {
       op.abort();
       body.destroy();
       if (opts.ifAbsent && (await this.lostRace(err, name))) throw new AlreadyExistsError(name);
+      // ifMatch on a blob replaced (412) or removed (404) since: another writer changed it.
+      if (opts.ifMatch !== undefined && [404, 412].includes(statusOf(err) ?? 0)) {
+        throw new AlreadyExistsError(name);
+      }
       throw op.fail(err);
     } finally {
       op.signal.removeEventListener('abort', onAbort);

@@ -5,6 +5,11 @@ export interface ObjectInfo {
   name: string;
   size: number;
   lastModified: Date;
+  /**
+   * A token that changes whenever the object is replaced (S3 and Azure ETag, a file's identity
+   * on the filesystem). stat always sets it; list may not. Used by `put`'s ifMatch.
+   */
+  etag?: string;
 }
 
 export interface GetOptions {
@@ -29,6 +34,12 @@ export interface PutOptions {
    * exclusive link on the filesystem, so two racing writers cannot both win.
    */
   ifAbsent?: boolean;
+  /**
+   * Replace only the object whose stat etag is this one: if `name` was replaced or removed
+   * since, the put fails with AlreadyExistsError and changes nothing. Maps to S3 `If-Match`,
+   * Azure `ifMatch`, and a compare-and-swap under the name's lock on the filesystem.
+   */
+  ifMatch?: string;
   /**
    * Called as request bodies go out on the wire (not when the backend buffers them): parts in
    * flight can take minutes each on a slow link, and a watchdog must see them move.

@@ -77,7 +77,12 @@ export class S3Backend implements Backend {
         new HeadObjectCommand({ Bucket: this.storage.bucket, Key: name }),
         { abortSignal: watch.signal },
       );
-      return { name, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0) };
+      return {
+        name,
+        size: out.ContentLength ?? 0,
+        lastModified: out.LastModified ?? new Date(0),
+        etag: out.ETag,
+      };
     } catch (err) {
       if (isMissingObject(err)) return undefined;
       if (statusOf(err) === 403 && !watch.signal.aborted) {
@@ -139,6 +144,7 @@ export class S3Backend implements Backend {
             name: o.Key,
             size: o.Size ?? 0,
             lastModified: o.LastModified ?? new Date(0),
+            etag: o.ETag,
           });
         }
         const next = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -223,6 +229,7 @@ export class S3Backend implements Backend {
           Key: name,
           Body: body,
           IfNoneMatch: opts.ifAbsent ? '*' : undefined, // sent on PutObject and CompleteMultipartUpload
+          IfMatch: opts.ifMatch,
           ServerSideEncryption: this.storage.sse?.type,
           SSEKMSKeyId: this.storage.sse?.kmsKeyId,
         },
@@ -232,7 +239,11 @@ export class S3Backend implements Backend {
       });
       await upload.done();
     } catch (err) {
-      if (opts.ifAbsent && isConditionalConflict(err)) throw new AlreadyExistsError(name);
+      // If-Match on a name that is gone: 404 NoSuchKey (AWS) or 412; either way it changed.
+      const conditional = opts.ifAbsent || opts.ifMatch !== undefined;
+      if (conditional && (isConditionalConflict(err) || (opts.ifMatch && isMissingObject(err)))) {
+        throw new AlreadyExistsError(name);
+      }
       throw this.fail(err, 'put', name, signal);
     } finally {
       signal.removeEventListener('abort', stopBody);

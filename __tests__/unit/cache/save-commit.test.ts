@@ -1,8 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 
 import { restoreCache } from '../../../src/cache/restore-cache.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
+import type { UnusableEntry } from '../../../src/cache/unusable.js';
 import type { RunContext } from '../../../src/context.js';
 import { AlreadyExistsError } from '../../../src/errors.js';
 import type { CacheSettings } from '../../../src/settings.js';
@@ -32,7 +34,8 @@ function setup() {
     method: 'zstd' as const,
     tempDir,
   });
-  const save = (c: Partial<CacheSettings> = {}) => saveCache(deps, { ...request(c), tool: 't' });
+  const save = (c: Partial<CacheSettings> = {}, replaceUnusable?: UnusableEntry) =>
+    saveCache(deps, { ...request(c), tool: 't', replaceUnusable });
   const restore = () => restoreCache(deps, request({}));
   const manifestName = 'o/r/ref-refs%2Fheads%2Fmain';
   const named = (part: string) => [...backend.objects.keys()].filter((n) => n.includes(part));
@@ -104,5 +107,71 @@ describe('a manifest commit whose answer was lost', () => {
     onManifest((name) => backend.failPutOnce.add(name));
     await expect(save()).rejects.toThrow(/injected put failure/);
     expect(backend.objects.size).toBe(0);
+  });
+});
+
+describe('replacing an entry a restore found unusable', () => {
+  /** Save once, then truncate the archive, as a restore would find it (and refuse it). */
+  async function badEntry(t: ReturnType<typeof setup>) {
+    await t.save();
+    const [manifestName] = t.named('/keys/');
+    const [archive] = t.named('/archives/');
+    await t.backend.put(archive!, Readable.from([Buffer.from('trunc')]));
+    await expect(t.restore()).rejects.toThrow();
+    const etag = (await t.backend.stat(manifestName!))!.etag!;
+    return { manifestName: manifestName!, etag };
+  }
+
+  test('without the hand-over the key stays blocked: the save skips', async () => {
+    const t = setup();
+    await badEntry(t);
+    expect(await t.save()).toMatchObject({ status: 'exists', reason: 'present' });
+  });
+
+  test('the next save replaces it conditionally on its etag, and the key restores again', async () => {
+    const t = setup();
+    const unusable = await badEntry(t);
+    const puts: string[] = [];
+    const realPut = t.backend.put.bind(t.backend);
+    t.backend.put = async (name, body, opts) => {
+      if (name.includes('/keys/')) puts.push(JSON.stringify(opts));
+      return realPut(name, body, opts);
+    };
+    expect(await t.save({}, unusable)).toMatchObject({ status: 'saved' });
+    expect(puts).toEqual([expect.stringContaining(`"ifMatch":${JSON.stringify(unusable.etag)}`)]);
+    expect(await t.restore()).toMatchObject({ exact: true, restored: true });
+    // The bad entry's archive went with it: one archive, the new one.
+    expect(t.named('/archives/')).toHaveLength(1);
+  });
+
+  test('a good entry a concurrent job committed first is never overwritten', async () => {
+    const t = setup();
+    const unusable = await badEntry(t);
+    const good = Buffer.from('{"a good manifest from another job":true}');
+    const realPut = t.backend.put.bind(t.backend);
+    t.backend.put = async (name, body, opts) => {
+      if (name === unusable.manifestName && opts?.ifMatch) {
+        // The other job's replace lands between our stat and our commit.
+        await realPut(name, Readable.from([good]));
+      }
+      return realPut(name, body, opts);
+    };
+    expect(await t.save({}, unusable)).toMatchObject({ status: 'exists', reason: 'lost-race' });
+    expect(t.backend.objects.get(unusable.manifestName)!.data).toEqual(good);
+  });
+
+  test('an entry replaced before this save looked is left alone', async () => {
+    const t = setup();
+    const unusable = await badEntry(t);
+    await t.backend.put(unusable.manifestName, Readable.from([Buffer.from('{"fixed":1}')]));
+    expect(await t.save({}, unusable)).toMatchObject({ status: 'exists', reason: 'present' });
+    expect(t.backend.objects.get(unusable.manifestName)!.data.toString()).toBe('{"fixed":1}');
+  });
+
+  test('a record for another key is ignored', async () => {
+    const t = setup();
+    const unusable = await badEntry(t);
+    const other = { ...unusable, manifestName: unusable.manifestName.replace(/deps-v1$/, 'other') };
+    expect(await t.save({}, other)).toMatchObject({ status: 'exists', reason: 'present' });
   });
 });
