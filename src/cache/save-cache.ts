@@ -16,8 +16,8 @@ import { describeScope, locateEntries } from './layout.js';
 import type { EntryManifest } from './manifest.js';
 import type { CacheDeps } from './restore-cache.js';
 import { saveScope } from './scopes.js';
-import type { UnusableEntry } from './unusable.js';
 import { HashCounter, watchTransfer } from './transfer.js';
+import type { UnusableEntry } from './unusable.js';
 
 export interface SaveRequest {
   cache: CacheSettings;
@@ -107,7 +107,7 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const condition = cache.overwrite
     ? {}
     : replacing
-      ? { ifMatch: previous!.etag }
+      ? { ifMatch: previous.etag }
       : { ifAbsent: true };
   if ((await commit(deps, manifestName, manifest, condition)) === 'lost-race') {
     return { status: 'exists', key: cache.key, scope: scopeName, reason: 'lost-race' };
