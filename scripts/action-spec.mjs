@@ -70,6 +70,14 @@ export const inputs = [
   },
   {
     group: 'Cache',
+    name: 'fail-on-error',
+    in: 'crs',
+    default: 'false',
+    description:
+      'Fail the step when the store fails (network, credentials, missing bucket, timeouts, a refused entry) instead of warning and carrying on as a miss or a skipped save. The CLI calls it `--strict`.',
+  },
+  {
+    group: 'Cache',
     name: 'lookup-only',
     in: 'cr',
     default: 'false',
@@ -97,6 +105,14 @@ export const inputs = [
     default: 'false',
     description:
       'Replace an existing entry for the exact key. By default entries are immutable and the first writer wins.',
+  },
+  {
+    group: 'Cache',
+    name: 'allow-untrusted-save',
+    in: 'cs',
+    default: 'false',
+    description:
+      'Let `pull_request_target`, `issue_comment` and `workflow_run` runs save where they run (usually the default branch). By default they save to a scope only their pull request reads, because anyone who opens a pull request can start them.',
   },
   {
     group: 'Cache',

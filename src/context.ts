@@ -1,5 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import {
+  defaultBranchOf,
+  readEventPayload,
+  type UntrustedTrigger,
+  untrustedTrigger,
+} from './github-event.js';
 
 /** Who is running: decides the repository folder, the scopes, and the writer record. */
 export interface RunContext {
@@ -17,6 +23,8 @@ export interface RunContext {
   runUrl?: string;
   /** Which CI the context came from, for the writer record and logs. */
   ci: string;
+  /** Set for events anyone can start that run in the default branch's context (GitHub only). */
+  untrusted?: UntrustedTrigger;
 }
 
 type Env = Record<string, string | undefined>;
@@ -35,20 +43,6 @@ function splitRepository(full: string | undefined, workspace: string): [string, 
   return ['local', path.basename(workspace) || 'workspace'];
 }
 
-function readDefaultBranch(eventPath: string | undefined): string | undefined {
-  if (!eventPath) return undefined;
-  try {
-    const payload = JSON.parse(readFileSync(eventPath, 'utf8')) as {
-      repository?: { default_branch?: unknown };
-    };
-    const branch = payload.repository?.default_branch;
-    return typeof branch === 'string' && branch ? branch : undefined;
-  } catch {
-    // act and hand-run steps may have no or partial payloads: no default-branch fallback then.
-    return undefined;
-  }
-}
-
 /**
  * Reads the run context from the environment of GitHub Actions (and act), Harness/Drone,
  * GitLab CI and Jenkins, in that order of preference; `overrides` (CLI flags) win over all.
@@ -59,7 +53,8 @@ export function detectRunContext(env: Env, overrides: Partial<RunContext> = {}):
   if (env.GITHUB_ACTIONS === 'true' || env.GITHUB_REPOSITORY) {
     const workspace = env.GITHUB_WORKSPACE || cwd;
     const [owner, repo] = splitRepository(env.GITHUB_REPOSITORY, workspace);
-    const defaultBranch = readDefaultBranch(env.GITHUB_EVENT_PATH);
+    const payload = readEventPayload(env.GITHUB_EVENT_PATH);
+    const defaultBranch = defaultBranchOf(payload);
     ctx = {
       ci: env.ACT ? 'act' : 'github',
       workspace,
@@ -73,6 +68,7 @@ export function detectRunContext(env: Env, overrides: Partial<RunContext> = {}):
         env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
           ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
           : undefined,
+      untrusted: untrustedTrigger(env.GITHUB_EVENT_NAME, payload),
     };
   } else if (env.DRONE || env.HARNESS_BUILD_ID || env.DRONE_REPO) {
     const workspace = env.DRONE_WORKSPACE || env.HARNESS_WORKSPACE || cwd;

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import * as core from '@actions/core';
 
+import { declaredRoots } from './archive/paths.js';
 import { normalizePrefix } from './cache/layout.js';
 import { Defaults, Inputs, PruneInputs, SecretInputs } from './constants.js';
 import { ValidationError } from './errors.js';
@@ -17,6 +18,7 @@ import type {
   StorageSettings,
   TransferSettings,
 } from './settings.js';
+import { checkEndpoint, validateAzureStorage } from './storage/azure-config.js';
 import { durationMs } from './util/duration.js';
 
 /** Returns an input's raw value, '' when unset. The action and the CLI each supply one. */
@@ -59,11 +61,26 @@ export function parseSettings(
   workspace = process.cwd(),
 ): Settings {
   const store = parseStoreSettings(get, env, workspace);
+  const cache = parseCache(get, (name) => get(name).trim());
+  if (store.storage.kind === 'fs') checkFsRootOutside(store.storage.root, cache.paths, workspace);
   return {
-    cache: { ...parseCache(get, (name) => get(name).trim()), prefix: store.prefix },
+    cache: { ...cache, prefix: store.prefix },
     storage: store.storage,
     transfer: store.transfer,
   };
+}
+
+/** A store inside a cached path would archive itself, growing with every save. */
+function checkFsRootOutside(root: string, paths: string[], workspace: string): void {
+  for (const cached of declaredRoots(paths, workspace)) {
+    const rel = path.relative(cached, root);
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw new ValidationError(
+        `Input ${Inputs.FsRoot} (${root}) is inside the cached ${Inputs.Path} ${cached}: every save would archive the store itself. Move ${Inputs.FsRoot} outside the paths listed in ${Inputs.Path}.`,
+        Inputs.FsRoot,
+      );
+    }
+  }
 }
 
 /** Where entries live and how bytes move: all that list, delete and prune need. */
@@ -189,10 +206,12 @@ function parseCache(get: InputSource, text: (n: Inputs) => string): Omit<CacheSe
     key,
     restoreKeys: lines(get(Inputs.RestoreKeys)),
     failOnCacheMiss: bool(text, Inputs.FailOnCacheMiss, false),
+    failOnError: bool(text, Inputs.FailOnError, false),
     lookupOnly: bool(text, Inputs.LookupOnly, false),
     enableCrossOsArchive: bool(text, Inputs.EnableCrossOsArchive, false),
     save: bool(text, Inputs.Save, true),
     overwrite: bool(text, Inputs.Overwrite, false),
+    allowUntrustedSave: bool(text, Inputs.AllowUntrustedSave, false),
     scope: oneOf<Scope>(text, Inputs.Scope, ['branch', 'repository'], 'branch'),
     compression,
     compressionLevel: level,
@@ -268,12 +287,7 @@ function parseS3(text: (n: Inputs) => string, env: Record<string, string | undef
   const bucket = text(Inputs.S3Bucket);
   if (!bucket) throw new ValidationError(`backend s3 needs ${Inputs.S3Bucket}.`, Inputs.S3Bucket);
   const endpoint = text(Inputs.S3Endpoint) || undefined;
-  if (endpoint && !/^https?:\/\//.test(endpoint)) {
-    throw new ValidationError(
-      `Input ${Inputs.S3Endpoint} must be a URL starting with https:// or http://; got ${JSON.stringify(endpoint)}.`,
-      Inputs.S3Endpoint,
-    );
-  }
+  if (endpoint) checkEndpoint(endpoint, Inputs.S3Endpoint);
   const accessKeyId = text(Inputs.AwsAccessKeyId);
   const secretAccessKey = text(Inputs.AwsSecretAccessKey);
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
@@ -316,33 +330,16 @@ function parseS3(text: (n: Inputs) => string, env: Record<string, string | undef
 }
 
 function parseAzure(text: (n: Inputs) => string): AzureStorage {
-  const container = text(Inputs.AzureContainer);
-  if (!container)
-    throw new ValidationError(
-      `backend azure needs ${Inputs.AzureContainer}.`,
-      Inputs.AzureContainer,
-    );
   const storage: AzureStorage = {
     kind: 'azure',
-    container,
+    container: text(Inputs.AzureContainer),
     connectionString: text(Inputs.AzureConnectionString) || undefined,
     accountName: text(Inputs.AzureAccountName) || undefined,
     accountKey: text(Inputs.AzureAccountKey) || undefined,
     sasToken: text(Inputs.AzureSasToken) || undefined,
     endpoint: text(Inputs.AzureEndpoint) || undefined,
   };
-  if (!storage.connectionString && !storage.accountName && !storage.endpoint) {
-    throw new ValidationError(
-      `backend azure needs ${Inputs.AzureConnectionString}, or ${Inputs.AzureAccountName} (with ${Inputs.AzureAccountKey}, ${Inputs.AzureSasToken}, or Microsoft Entra ID through azure/login).`,
-      Inputs.AzureAccountName,
-    );
-  }
-  if (storage.accountKey && storage.sasToken) {
-    throw new ValidationError(
-      `Set ${Inputs.AzureAccountKey} or ${Inputs.AzureSasToken}, not both.`,
-      Inputs.AzureSasToken,
-    );
-  }
+  validateAzureStorage(storage);
   return storage;
 }
 

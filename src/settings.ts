@@ -63,6 +63,8 @@ export interface CacheSettings {
   /** Restore keys in order, blank lines removed. */
   restoreKeys: string[];
   failOnCacheMiss: boolean;
+  /** A storage failure fails the step (the CLI's --strict) instead of a warning and a miss. */
+  failOnError: boolean;
   lookupOnly: boolean;
   enableCrossOsArchive: boolean;
   /** Root folder inside the bucket, container or directory ('' for none). */
@@ -71,6 +73,11 @@ export interface CacheSettings {
   save: boolean;
   /** Replace an existing entry for the exact key instead of keeping the first. */
   overwrite: boolean;
+  /**
+   * Let runs of untrusted triggers (pull_request_target, issue_comment, workflow_run) save to
+   * their ref's scope (usually the default branch's) instead of their pull request's.
+   */
+  allowUntrustedSave: boolean;
   scope: Scope;
   compression: CompressionChoice;
   /** Compressor level; undefined is the compressor's default for caches (zstd 3, gzip 6). */

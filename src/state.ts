@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 
+import { parseUnusable, type UnusableEntry } from './cache/unusable.js';
 import { State } from './constants.js';
 
 /** What the main step tells the post step. Keys only: never settings, never secrets. */
@@ -9,6 +10,8 @@ export interface RestoreState {
   matchedKey?: string;
   /** The primary key matched exactly, so the post step has nothing new to save. */
   exact: boolean;
+  /** The primary key's entry was refused as unusable: the post step may replace it. */
+  unusable?: UnusableEntry;
 }
 
 export function saveRestoreState(state: Omit<RestoreState, 'v'>): void {
@@ -27,6 +30,7 @@ export function loadRestoreState(): RestoreState | undefined {
         primaryKey: s.primaryKey,
         exact: s.exact,
         matchedKey: typeof s.matchedKey === 'string' ? s.matchedKey : undefined,
+        unusable: parseUnusable(s.unusable),
       };
     }
   } catch {

@@ -124,7 +124,56 @@ export function describeBackendContract(
       expect((await backend.stat(`${ns}over`))?.size).toBe(7);
     });
 
+    test('stat reports an etag that changes when the object is replaced', async () => {
+      await backend.put(`${ns}tagged`, Readable.from([Buffer.from('one')]));
+      const first = (await backend.stat(`${ns}tagged`))?.etag;
+      expect(typeof first).toBe('string');
+      expect(first).not.toBe('');
+      expect((await backend.stat(`${ns}tagged`))?.etag).toBe(first);
+      await backend.put(`${ns}tagged`, Readable.from([Buffer.from('two')]));
+      expect((await backend.stat(`${ns}tagged`))?.etag).not.toBe(first);
+    });
+
     if (options.conditionalCreate !== false) {
+      test('ifMatch replaces only the object it saw, and fails once another writer replaced it', async () => {
+        const name = `${ns}swap`;
+        await backend.put(name, Readable.from([Buffer.from('bad')]));
+        const seen = (await backend.stat(name))!.etag!;
+        await backend.put(name, Readable.from([Buffer.from('good')]), { ifMatch: seen });
+        expect((await read(name)).toString()).toBe('good');
+        // The etag seen is stale now: a second writer that saw "bad" must not overwrite "good".
+        await expect(
+          backend.put(name, Readable.from([Buffer.from('late')]), { ifMatch: seen }),
+        ).rejects.toBeInstanceOf(AlreadyExistsError);
+        expect((await read(name)).toString()).toBe('good');
+      });
+
+      test('ifMatch on a name that is gone fails and creates nothing', async () => {
+        const name = `${ns}gone`;
+        await backend.put(name, Readable.from([Buffer.from('x')]));
+        const seen = (await backend.stat(name))!.etag!;
+        await backend.delete(name);
+        await expect(
+          backend.put(name, Readable.from([Buffer.from('y')]), { ifMatch: seen }),
+        ).rejects.toBeInstanceOf(AlreadyExistsError);
+        expect(await backend.stat(name)).toBeUndefined();
+      });
+
+      test('racing ifMatch writers on one etag: exactly one wins', async () => {
+        const name = `${ns}swap-race`;
+        await backend.put(name, Readable.from([Buffer.from('bad')]));
+        const seen = (await backend.stat(name))!.etag!;
+        const results = await Promise.allSettled(
+          ['a', 'b', 'c'].map((w) =>
+            backend.put(name, Readable.from([Buffer.from(w)]), { ifMatch: seen }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results.filter((r) => r.status === 'rejected')) {
+          expect(r.reason).toBeInstanceOf(AlreadyExistsError);
+        }
+      });
+
       test('ifAbsent refuses to replace an existing object and leaves it intact', async () => {
         await backend.put(`${ns}once`, Readable.from([Buffer.from('winner')]), { ifAbsent: true });
         await expect(

@@ -16,20 +16,31 @@ import type {
  */
 export class MemoryBackend implements Backend {
   readonly description = 'memory://';
-  readonly objects = new Map<string, { data: Buffer; lastModified: Date }>();
+  readonly objects = new Map<string, { data: Buffer; lastModified: Date; etag: string }>();
+  private writes = 0;
   /** Current time used for lastModified; tests move it forward. */
   now = new Date(Math.floor(Date.now() / 1000) * 1000);
   /** Names whose next put fails after consuming the body (simulated network failure). */
   readonly failPutOnce = new Set<string>();
   /** Uploads begun and never committed, by id (tests add them with abandonUpload). */
   readonly uploads = new Map<string, IncompleteUpload>();
+  /**
+   * Names whose next put commits and then throws the given error: the store did the write but
+   * its answer was lost, and what the SDK's retry reported instead (AlreadyExistsError for a
+   * conditional put's retry, a network error for one that gave up).
+   */
+  readonly loseResponseOnce = new Map<string, Error>();
+  /** Names whose gets fail with a network error (a store that stopped answering reads). */
+  readonly failGets = new Set<string>();
   /** Calls made, for assertions on the order of operations. */
   readonly calls: string[] = [];
 
   async stat(name: string): Promise<ObjectInfo | undefined> {
     this.calls.push(`stat ${name}`);
     const o = this.objects.get(name);
-    return o ? { name, size: o.data.length, lastModified: o.lastModified } : undefined;
+    return o
+      ? { name, size: o.data.length, lastModified: o.lastModified, etag: o.etag }
+      : undefined;
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
@@ -41,6 +52,7 @@ export class MemoryBackend implements Backend {
 
   async get(name: string, _opts?: GetOptions): Promise<Readable> {
     this.calls.push(`get ${name}`);
+    if (this.failGets.has(name)) throw new Error(`injected get failure for ${name}`);
     const o = this.objects.get(name);
     if (!o) throw new NotFoundError(name);
     return Readable.from([o.data]);
@@ -60,7 +72,19 @@ export class MemoryBackend implements Backend {
     });
     if (this.failPutOnce.delete(name)) throw new Error(`injected put failure for ${name}`);
     if (opts.ifAbsent && this.objects.has(name)) throw new AlreadyExistsError(name);
-    this.objects.set(name, { data, lastModified: new Date(this.now) });
+    if (opts.ifMatch !== undefined && this.objects.get(name)?.etag !== opts.ifMatch) {
+      throw new AlreadyExistsError(name);
+    }
+    this.objects.set(name, {
+      data,
+      lastModified: new Date(this.now),
+      etag: `"m${++this.writes}"`,
+    });
+    const lost = this.loseResponseOnce.get(name);
+    if (lost) {
+      this.loseResponseOnce.delete(name);
+      throw lost;
+    }
   }
 
   async delete(name: string): Promise<void> {

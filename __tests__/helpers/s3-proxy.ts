@@ -12,6 +12,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -41,7 +42,17 @@ export type Fault =
   /** Forward, then pass on only `afterBytes` of the response body and go silent; undefined: send nothing at all. */
   | { kind: 'stall'; afterBytes?: number }
   /** Forward, then cut the connection after `afterBytes` of the response body. */
-  | { kind: 'drop'; afterBytes: number };
+  | { kind: 'drop'; afterBytes: number }
+  /**
+   * Handle the request as usual (the store acts on it, conditions included), then cut the
+   * connection instead of answering: a success whose answer is lost, so the client retries.
+   */
+  | { kind: 'lose-response' }
+  /**
+   * Handle the request as usual, but move its body and its answer's body at `bytesPerSecond`
+   * each way: a slow, live link.
+   */
+  | { kind: 'trickle'; bytesPerSecond: number };
 
 interface Rule {
   match: (r: ProxyRequest) => boolean;
@@ -69,6 +80,7 @@ const UPLOADS_DIR = '._S3rver_uploads';
  * is kept). What it adds:
  * - SigV4 signature checks (s3rver checks only the access key ID): 403 SignatureDoesNotMatch;
  * - `If-None-Match: *` on PutObject and CompleteMultipartUpload, serialised per key: 412 if taken;
+ * - `If-Match: <etag>` on the same, serialised per key: 412 if replaced, 404 if gone;
  * - AbortMultipartUpload (s3rver: 405) and ListMultipartUploads (501, here with Prefix and
  *   Initiated, unpaged), from s3rver's upload dir;
  * - correct Range answers where s3rver gets them wrong (`bytes=0-0`, suffix ranges, empty objects).
@@ -88,6 +100,10 @@ export class S3Proxy {
   private readonly upLink = new LinkDirection(undefined);
   private readonly downLink = new LinkDirection(undefined);
   private latencyMs = 0;
+  /** Requests whose answer is to be lost (the lose-response fault). */
+  private readonly losing = new WeakSet<IncomingMessage>();
+  /** Requests to move at a given rate (the trickle fault). */
+  private readonly trickling = new WeakMap<IncomingMessage, number>();
 
   private constructor(
     private readonly server: Server,
@@ -186,7 +202,9 @@ export class S3Proxy {
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     const fault = this.takeFault(r);
-    if (fault) return this.applyFault(fault, req, res);
+    if (fault?.kind === 'lose-response') this.losing.add(req);
+    else if (fault?.kind === 'trickle') this.trickling.set(req, fault.bytesPerSecond);
+    else if (fault) return this.applyFault(fault, req, res);
     const { accessKeyId, secretAccessKey } = this.upstream;
     if (signatureMatches(req, accessKeyId, secretAccessKey) === false) {
       await drain(req);
@@ -210,6 +228,9 @@ export class S3Proxy {
     if (key && commits && req.headers['if-none-match'] === '*') {
       return this.serialised(`${r.bucket}/${key}`, () => this.createIfAbsent(r, req, res));
     }
+    if (key && commits && typeof req.headers['if-match'] === 'string') {
+      return this.serialised(`${r.bucket}/${key}`, () => this.replaceIfMatch(r, req, res));
+    }
     if (method === 'GET' && key && req.headers.range) return this.rangedGet(r, req, res);
     await this.forward(req, res);
   }
@@ -220,7 +241,11 @@ export class S3Proxy {
     return rule?.fault;
   }
 
-  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async applyFault(
+    fault: Exclude<Fault, { kind: 'lose-response' | 'trickle' }>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     if (fault.kind === 'error') {
       await drain(req);
       const { status, code, message, fields, headers } = fault;
@@ -248,6 +273,11 @@ export class S3Proxy {
     res: ServerResponse,
   ): Promise<void> {
     if (await this.exists(r.bucket, r.key)) {
+      if (this.losing.has(req)) {
+        await drain(req);
+        res.socket?.destroy();
+        return;
+      }
       await drain(req);
       return sendError(
         req,
@@ -257,6 +287,30 @@ export class S3Proxy {
         'At least one of the pre-conditions you specified did not hold',
         { Condition: 'If-None-Match' },
       );
+    }
+    await this.forward(req, res);
+  }
+
+  /** Answer 412 unless the key's ETag is the one given (404 if it is gone), else forward. */
+  private async replaceIfMatch(
+    r: ProxyRequest,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const head = await this.unsigned('HEAD', r.bucket, r.key, {});
+    head.resume();
+    if (head.statusCode !== 200 || head.headers.etag !== req.headers['if-match']) {
+      await drain(req);
+      return head.statusCode === 404
+        ? sendError(req, res, 404, 'NoSuchKey', 'The specified key does not exist.')
+        : sendError(
+            req,
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+            { Condition: 'If-Match' },
+          );
     }
     await this.forward(req, res);
   }
@@ -386,17 +440,30 @@ export class S3Proxy {
       agent: this.agent,
     });
     up.on('response', (upRes) => {
+      if (this.losing.has(req)) {
+        upRes.resume();
+        res.socket?.destroy();
+        return;
+      }
       if (onResponse(upRes)) return;
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      const rate = this.trickling.get(req);
       const paced = this.downLink.throttle();
-      (paced ? upRes.pipe(paced) : upRes).pipe(res);
+      let body: NodeJS.ReadableStream = upRes;
+      if (rate) body = body.pipe(throttle(rate));
+      if (paced) body = body.pipe(paced);
+      body.pipe(res);
     });
     up.on('error', () => res.destroy());
     res.once('close', () => {
       if (!res.writableFinished) up.destroy(); // the client gave up: so does s3rver's request
     });
+    const rate = this.trickling.get(req);
     const paced = this.upLink.throttle();
-    (paced ? req.pipe(paced) : req).pipe(up);
+    let body: NodeJS.ReadableStream = req;
+    if (rate) body = body.pipe(throttle(rate));
+    if (paced) body = body.pipe(paced);
+    body.pipe(up);
     await once(res, 'close');
   }
 
@@ -506,6 +573,22 @@ async function passOn(
     if (part.length && !to.write(part)) await once(to, 'drain').catch(() => undefined);
     if (left === 0 || to.destroyed) break;
   }
+}
+
+/** Passes bytes on at `rate` bytes per second, in 50 ms slices; backpressure holds the sender. */
+function throttle(rate: number): Transform {
+  const slice = Math.max(1, Math.floor(rate / 20));
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done): void {
+      let at = 0;
+      const step = (): void => {
+        if (at >= chunk.length) return done();
+        this.push(chunk.subarray(at, (at += slice)));
+        setTimeout(step, 50);
+      };
+      step();
+    },
+  });
 }
 
 async function drain(req: IncomingMessage): Promise<void> {

@@ -66,6 +66,8 @@ describe('action metadata', () => {
       Inputs.Scope,
       Inputs.Compression,
       Inputs.CompressionLevel,
+      Inputs.FailOnError,
+      Inputs.AllowUntrustedSave,
     ];
     const storage = Object.values(Inputs).filter((i) => !cacheOnly.includes(i));
     expect(Object.keys(pruneAction.inputs).sort()).toEqual(

@@ -138,3 +138,89 @@ describe('scopes', () => {
     expect(saveScope('repository', ctx)).toEqual({ kind: 'repository' });
   });
 });
+
+describe('untrusted triggers save where only their pull request reads', () => {
+  const repository = { default_branch: 'main', full_name: 'o/r' };
+  const github = (event: string, payload: unknown) =>
+    detectRunContext({
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_EVENT_NAME: event,
+      GITHUB_EVENT_PATH: eventFile(payload),
+    });
+  const main = { kind: 'ref', ref: 'refs/heads/main' };
+
+  test.each([
+    ['pull_request_target', { pull_request: { number: 7 }, number: 7 }, 'refs/pull/7/merge'],
+    ['pull_request_target', { number: 8 }, 'refs/pull/8/merge'],
+    ['pull_request_target', {}, 'refs/untrusted/pull_request_target/unknown'],
+    ['issue_comment', { issue: { number: 9, pull_request: { url: 'x' } } }, 'refs/pull/9/merge'],
+    ['issue_comment', { issue: { number: 10 } }, 'refs/untrusted/issue_comment/issue-10'],
+    [
+      'workflow_run',
+      {
+        workflow_run: { event: 'pull_request', pull_requests: [{ number: 11 }], head_branch: 'f' },
+      },
+      'refs/pull/11/merge',
+    ],
+    [
+      'workflow_run',
+      {
+        workflow_run: {
+          event: 'pull_request',
+          pull_requests: [],
+          head_branch: 'main',
+          head_repository: { full_name: 'mallory/r' },
+        },
+      },
+      'refs/untrusted/workflow_run/mallory/r:main',
+    ],
+    [
+      'workflow_run',
+      {
+        workflow_run: {
+          event: 'push',
+          pull_requests: [],
+          head_branch: 'feature',
+          head_repository: { full_name: 'o/r' },
+        },
+      },
+      'refs/heads/feature',
+    ],
+    [
+      'workflow_run',
+      {
+        workflow_run: {
+          event: 'pull_request_target',
+          pull_requests: [],
+          head_branch: 'main',
+          head_repository: { full_name: 'o/r' },
+        },
+      },
+      'refs/untrusted/workflow_run/o/r:main',
+    ],
+  ])('%s %j saves to %s, restores from main', (event, payload, saveRef) => {
+    const ctx = github(event, { repository, ...payload });
+    expect(ctx.untrusted?.saveRef).toBe(saveRef);
+    expect(saveScope('branch', ctx)).toEqual({ kind: 'ref', ref: saveRef });
+    // Not even the repository scope: everyone reads it.
+    expect(saveScope('repository', ctx)).toEqual({ kind: 'ref', ref: saveRef });
+    expect(restoreScopes('branch', ctx)).toEqual([main]);
+  });
+
+  test('allow-untrusted-save writes where the run runs, as before', () => {
+    const ctx = github('pull_request_target', { repository, number: 7 });
+    expect(saveScope('branch', ctx, true)).toEqual(main);
+    expect(saveScope('repository', ctx, true)).toEqual({ kind: 'repository' });
+  });
+
+  test.each(['push', 'pull_request', 'schedule', 'workflow_dispatch', undefined])(
+    '%s is not an untrusted trigger',
+    (event) => {
+      const ctx = github(event ?? '', { repository, number: 7 });
+      expect(ctx.untrusted).toBeUndefined();
+      expect(saveScope('branch', ctx)).toEqual(main);
+    },
+  );
+});

@@ -23,11 +23,13 @@ describe('parseSettings', () => {
       key: 'k',
       restoreKeys: [],
       failOnCacheMiss: false,
+      failOnError: false,
       lookupOnly: false,
       enableCrossOsArchive: false,
       prefix: '',
       save: true,
       overwrite: false,
+      allowUntrustedSave: false,
       scope: 'branch',
       compression: 'auto',
       compressionLevel: undefined,
@@ -144,7 +146,7 @@ describe('parseSettings', () => {
   });
 
   test('Azure: needs some way to authenticate; key and SAS are exclusive', () => {
-    const az = { ...base, [Inputs.FsRoot]: '', [Inputs.AzureContainer]: 'c' };
+    const az = { ...base, [Inputs.FsRoot]: '', [Inputs.AzureContainer]: 'cache' };
     expect(() => parse(az)).toThrow(/azure-connection-string/);
     expect(parse({ ...az, [Inputs.AzureAccountName]: 'acct' }).storage).toMatchObject({
       kind: 'azure',
@@ -153,8 +155,8 @@ describe('parseSettings', () => {
     expect(() =>
       parse({
         ...az,
-        [Inputs.AzureAccountName]: 'a',
-        [Inputs.AzureAccountKey]: 'k',
+        [Inputs.AzureAccountName]: 'acct',
+        [Inputs.AzureAccountKey]: 'a2V5',
         [Inputs.AzureSasToken]: 's',
       }),
     ).toThrow(expect.objectContaining({ input: 'azure-sas-token' }));
@@ -187,6 +189,208 @@ describe('parseSettings', () => {
     expect(() => parse({ ...base, [Inputs.Compression]: 'lz4' })).toThrow(
       expect.objectContaining({ input: 'compression' }),
     );
+  });
+});
+
+describe('storage settings are checked when read, naming the input', () => {
+  const sas = 'sv=2024-08-04&sr=c&sp=rl&se=2030-01-01T00%3A00%3A00Z&sig=abc%3D';
+  const conn =
+    'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net';
+  const az = (over: Partial<Record<Inputs, string>>) =>
+    parse({ ...base, [Inputs.FsRoot]: '', [Inputs.AzureContainer]: 'cache', ...over });
+  const refused = (fn: () => unknown, input: string, message: RegExp) =>
+    expect(fn).toThrow(
+      expect.objectContaining({
+        name: 'ValidationError',
+        input,
+        message: expect.stringMatching(message),
+      }),
+    );
+
+  test.each([
+    [
+      { [Inputs.AzureContainer]: 'Builds_1', [Inputs.AzureAccountName]: 'acct' },
+      'azure-container',
+      /3-63 lowercase/,
+    ],
+    [
+      { [Inputs.AzureContainer]: 'a--b', [Inputs.AzureAccountName]: 'acct' },
+      'azure-container',
+      /single hyphens/,
+    ],
+    [
+      { [Inputs.AzureContainer]: 'ab', [Inputs.AzureAccountName]: 'acct' },
+      'azure-container',
+      /3-63/,
+    ],
+    [
+      { [Inputs.AzureAccountName]: 'https://acct.blob.core.windows.net' },
+      'azure-account-name',
+      /bare account name/,
+    ],
+    [{ [Inputs.AzureAccountName]: 'My_Account' }, 'azure-account-name', /3-24 lowercase/],
+    [
+      { [Inputs.AzureConnectionString]: conn, [Inputs.AzureAccountKey]: 'a2V5' },
+      'azure-connection-string',
+      /cannot be combined with azure-account-key/,
+    ],
+    [
+      { [Inputs.AzureConnectionString]: conn, [Inputs.AzureEndpoint]: 'https://x' },
+      'azure-connection-string',
+      /azure-endpoint/,
+    ],
+    [
+      { [Inputs.AzureConnectionString]: 'garbage' },
+      'azure-connection-string',
+      /not a storage connection string/,
+    ],
+    [
+      { [Inputs.AzureConnectionString]: 'AccountName=acct' },
+      'azure-connection-string',
+      /not a storage connection string/,
+    ],
+    [
+      { [Inputs.AzureConnectionString]: 'BlobEndpoint=acct.blob;SharedAccessSignature=sv=1&sig=x' },
+      'azure-connection-string',
+      /not a storage connection string/,
+    ],
+    [
+      {
+        [Inputs.AzureAccountName]: 'acct',
+        [Inputs.AzureAccountKey]: 'a2V5',
+        [Inputs.AzureSasToken]: sas,
+      },
+      'azure-sas-token',
+      /not both/,
+    ],
+    [
+      {
+        [Inputs.AzureEndpoint]: 'http://127.0.0.1:1/devstoreaccount1',
+        [Inputs.AzureAccountKey]: 'a2V5',
+      },
+      'azure-account-name',
+      /without azure-account-name/,
+    ],
+    [
+      { [Inputs.AzureAccountName]: 'acct', [Inputs.AzureAccountKey]: 'not a key!' },
+      'azure-account-key',
+      /not an account key/,
+    ],
+    [
+      {
+        [Inputs.AzureAccountName]: 'acct',
+        [Inputs.AzureSasToken]: `https://acct.blob.core.windows.net/cache?${sas}`,
+      },
+      'azure-sas-token',
+      /not a SAS token/,
+    ],
+    [
+      { [Inputs.AzureAccountName]: 'acct', [Inputs.AzureSasToken]: 'sv=2024-08-04&sp=rl' },
+      'azure-sas-token',
+      /not a SAS token/,
+    ],
+    [
+      { [Inputs.AzureAccountName]: 'acct', [Inputs.AzureSasToken]: 'a2V5a2V5' },
+      'azure-sas-token',
+      /not a SAS token/,
+    ],
+    [
+      { [Inputs.AzureAccountName]: 'acct', [Inputs.AzureEndpoint]: 'acct.blob.core.windows.net' },
+      'azure-endpoint',
+      /http\(s\) URL/,
+    ],
+    [
+      {
+        [Inputs.AzureAccountName]: 'acct',
+        [Inputs.AzureEndpoint]: `https://acct.blob.core.windows.net?${sas}`,
+      },
+      'azure-endpoint',
+      /without query/,
+    ],
+    [
+      { [Inputs.AzureEndpoint]: 'http://127.0.0.1:10000/devstoreaccount1' },
+      'azure-endpoint',
+      /Entra ID needs an https/,
+    ],
+  ])('Azure %j is refused', (over, input, message) => {
+    refused(() => az(over), input, message);
+  });
+
+  test('a SAS inside an endpoint is not echoed in the error', () => {
+    try {
+      az({
+        [Inputs.AzureAccountName]: 'acct',
+        [Inputs.AzureEndpoint]: `https://acct.blob.core.windows.net/?${sas}`,
+      });
+      throw new Error('expected a refusal');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('sig=');
+    }
+  });
+
+  test('valid Azure settings pass', () => {
+    expect(az({ [Inputs.AzureConnectionString]: conn }).storage).toMatchObject({ kind: 'azure' });
+    expect(
+      az({ [Inputs.AzureConnectionString]: 'UseDevelopmentStorage=true' }).storage,
+    ).toMatchObject({ kind: 'azure' });
+    expect(
+      az({ [Inputs.AzureAccountName]: 'acct', [Inputs.AzureSasToken]: `?${sas}` }).storage,
+    ).toMatchObject({ kind: 'azure' });
+    expect(
+      az({
+        [Inputs.AzureAccountName]: 'acct',
+        [Inputs.AzureAccountKey]: 'a2V5',
+        [Inputs.AzureEndpoint]: 'http://127.0.0.1:10000/acct',
+      }).storage,
+    ).toMatchObject({ kind: 'azure' });
+    expect(
+      az({ [Inputs.AzureContainer]: '$root', [Inputs.AzureAccountName]: 'acct' }).storage,
+    ).toMatchObject({ container: '$root' });
+  });
+
+  test.each([
+    'minio:9000',
+    'https://',
+    'ftp://host',
+    'https://host?x=1',
+    'https://user:pw@host',
+    'https://host#f',
+  ])('S3 endpoint %s is refused', (endpoint) => {
+    refused(
+      () =>
+        parse({
+          ...base,
+          [Inputs.FsRoot]: '',
+          [Inputs.S3Bucket]: 'b',
+          [Inputs.S3Endpoint]: endpoint,
+        }),
+      's3-endpoint',
+      /http\(s\) URL/,
+    );
+  });
+
+  test.each([
+    ['cache', '.'],
+    ['node_modules/.store', 'node_modules'],
+    ['/ws/deps/store', 'deps/**'],
+    ['/ws/deps', 'deps'],
+    ['/ws/a/b', 'x\n!a/c\na'],
+  ])('fs-root %s inside path %j is refused, naming both inputs', (root, paths) => {
+    refused(
+      () => parse({ ...base, [Inputs.FsRoot]: root, [Inputs.Path]: paths }),
+      'fs-root',
+      /fs-root .* is inside the cached path .*Move fs-root outside the paths listed in path/,
+    );
+  });
+
+  test.each([
+    ['/cache', 'node_modules'],
+    ['/ws/deps-store', 'deps'],
+    ['/ws', 'deps'],
+  ])('fs-root %s beside path %j is fine', (root, paths) => {
+    expect(parse({ ...base, [Inputs.FsRoot]: root, [Inputs.Path]: paths }).storage).toMatchObject({
+      kind: 'fs',
+    });
   });
 });
 

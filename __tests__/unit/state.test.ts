@@ -65,4 +65,25 @@ describe('restore state handed from main to post', () => {
       matchedKey: undefined,
     });
   });
+
+  test('an unusable entry is handed over with its manifest name and etag; malformed ones dropped', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'state-')), 'state');
+    writeFileSync(file, '');
+    process.env.GITHUB_STATE = file;
+    const unusable = { manifestName: 'ci/o/r/ref-x/v/keys/k', etag: '"abc"' };
+    saveRestoreState({ primaryKey: 'k', exact: false, unusable });
+    process.env['STATE_restore-state'] = parseFileCommands(readFileSync(file, 'utf8'))[
+      'restore-state'
+    ];
+    expect(loadRestoreState()).toMatchObject({ primaryKey: 'k', unusable });
+    for (const bad of [{ manifestName: 'n' }, { manifestName: 5, etag: 'e' }, 'x', null]) {
+      process.env['STATE_restore-state'] = JSON.stringify({
+        v: 1,
+        primaryKey: 'k',
+        exact: false,
+        unusable: bad,
+      });
+      expect(loadRestoreState()?.unusable).toBeUndefined();
+    }
+  });
 });

@@ -132,7 +132,11 @@ class FsBackend {
             await (this.swept ??= this.sweep());
             temp = await this.writeTemp(body, signal);
             signal?.throwIfAborted();
-            await (opts.ifAbsent ? this.create(name, temp, target, signal) : this.replace(temp, target)).catch((err) => {
+            await (opts.ifAbsent
+                ? this.create(name, temp, target, signal)
+                : opts.ifMatch !== undefined
+                    ? this.swap(name, temp, target, opts.ifMatch, signal)
+                    : this.replace(temp, target)).catch((err) => {
                 throw this.mapped(err, `cannot store ${name}`);
             });
         }
@@ -331,6 +335,18 @@ class FsBackend {
     async replace(temp, target) {
         await withParents(target, () => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(temp.path, target));
     }
+    /**
+     * ifMatch put: compare-and-swap under the name's commit lock, which every conditional writer
+     * of the name takes; the file in place must still be the one whose etag the caller saw.
+     */
+    async swap(name, temp, target, etag, signal) {
+        await this.withLock(name, temp, signal, async () => {
+            const st = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)(target).catch(() => undefined);
+            if (!st?.isFile() || info(name, st).etag !== etag)
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .AlreadyExistsError */ .Tm(name);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(temp.path, target);
+        });
+    }
     /** ifAbsent put: link(2) fails with EEXIST if the name exists, atomically, even over NFS. */
     async create(name, temp, target, signal) {
         if (this.hardLinks) {
@@ -514,7 +530,9 @@ function isTempDir(segment) {
 function info(name, st) {
     // Built here rather than st.mtime: Node core makes that Date in its own realm, which fails
     // `instanceof Date` inside vm contexts such as jest's.
-    return { name, size: st.size, lastModified: new Date(st.mtime.getTime()) };
+    // A replace renames a new file into place, so the inode changes with every write.
+    const etag = `"${st.dev.toString(36)}-${st.ino.toString(36)}-${st.size}-${Math.round(st.mtimeMs * 1000).toString(36)}"`;
+    return { name, size: st.size, lastModified: new Date(st.mtime.getTime()), etag };
 }
 function code(err) {
     const c = err?.code;

@@ -123,10 +123,14 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: MAX_PARTS, MIN_PART_SIZE, choosePartSize
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var lib_storage_dist_cjs = __webpack_require__(2358);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __webpack_require__(1279);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
 // EXTERNAL MODULE: ./lib/storage/ranged-reader.js
@@ -295,7 +299,12 @@ function isConditionalConflict(err) {
     return (code === 'PreconditionFailed' || code === 'ConditionalRequestConflict' || statusOf(err) === 412);
 }
 
+// EXTERNAL MODULE: ./lib/storage/watchdog.js
+var watchdog = __webpack_require__(9550);
 ;// CONCATENATED MODULE: ./lib/storage/s3-backend.js
+
+
+
 
 
 
@@ -334,39 +343,54 @@ class S3Backend {
             maxAttempts: MAX_ATTEMPTS,
             // socketTimeout is the idle timer that also covers body transfer; requestTimeout in
             // @smithy/node-http-handler 4.x bounds a whole request and only warns by default.
-            requestHandler: {
+            requestHandler: new ProgressHttpHandler({
                 connectionTimeout: Math.min(transfer.stallTimeoutMs, 30_000),
                 socketTimeout: transfer.stallTimeoutMs,
                 httpAgent: agent,
                 httpsAgent: agent,
-            },
+            }),
         });
     }
     async stat(name) {
+        const watch = this.watch('stat', name);
         try {
-            const out = await this.client.send(new dist_cjs.HeadObjectCommand({ Bucket: this.storage.bucket, Key: name }));
-            return { name, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0) };
+            const out = await this.client.send(new dist_cjs.HeadObjectCommand({ Bucket: this.storage.bucket, Key: name }), { abortSignal: watch.signal });
+            return {
+                name,
+                size: out.ContentLength ?? 0,
+                lastModified: out.LastModified ?? new Date(0),
+                etag: out.ETag,
+            };
         }
         catch (err) {
             if (isMissingObject(err))
                 return undefined;
-            if (statusOf(err) === 403)
-                return this.statByListing(name, err);
-            throw this.fail(err, 'stat', name);
+            if (statusOf(err) === 403 && !watch.signal.aborted) {
+                return this.statByListing(name, err, watch.signal);
+            }
+            throw this.fail(err, 'stat', name, watch.signal);
         }
+        finally {
+            watch.dispose();
+        }
+    }
+    /** Stat, list and manifest reads: one stall timeout and the deadline for all of their tries. */
+    watch(operation, name, outer) {
+        const { stallTimeoutMs, timeoutMs } = this.transfer;
+        return (0,watchdog/* watchdog */.u)(`S3 ${operation} of ${name}`, stallTimeoutMs, timeoutMs, outer);
     }
     /**
      * S3 answers a HEAD of a missing object with 403 unless s3:ListBucket covers it without
      * conditions, so least-privilege roles (ListBucket limited by s3:prefix) see 403 for every miss.
      * A listing tells a miss from a real denial, and its errors have a body to name the cause.
      */
-    async statByListing(name, headError) {
+    async statByListing(name, headError, signal) {
         let page;
         try {
-            page = await this.client.send(new dist_cjs.ListObjectsV2Command({ Bucket: this.storage.bucket, Prefix: name, MaxKeys: 1 }));
+            page = await this.client.send(new dist_cjs.ListObjectsV2Command({ Bucket: this.storage.bucket, Prefix: name, MaxKeys: 1 }), { abortSignal: signal });
         }
         catch (err) {
-            throw this.fail(err, 'stat', name);
+            throw this.fail(err, 'stat', name, signal);
         }
         if (page.Contents?.some((o) => o.Key === name))
             throw this.fail(headError, 'stat', name);
@@ -375,13 +399,15 @@ class S3Backend {
     async list(prefix) {
         const found = [];
         let token;
+        const watch = this.watch('list', prefix);
         try {
             do {
                 const page = await this.client.send(new dist_cjs.ListObjectsV2Command({
                     Bucket: this.storage.bucket,
                     Prefix: prefix,
                     ContinuationToken: token,
-                }));
+                }), { abortSignal: watch.signal });
+                watch.touch();
                 for (const o of page.Contents ?? []) {
                     if (o.Key === undefined)
                         continue;
@@ -389,6 +415,7 @@ class S3Backend {
                         name: o.Key,
                         size: o.Size ?? 0,
                         lastModified: o.LastModified ?? new Date(0),
+                        etag: o.ETag,
                     });
                 }
                 const next = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -399,24 +426,37 @@ class S3Backend {
             } while (token);
         }
         catch (err) {
-            throw this.fail(err, 'list', prefix);
+            throw this.fail(err, 'list', prefix, watch.signal);
+        }
+        finally {
+            watch.dispose();
         }
         return found;
     }
     async get(name, opts = {}) {
         const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
         const { partSize, concurrency } = this.transfer;
+        const arrived = opts.onProgress ?? (() => { });
         let first;
+        // Until the stream is handed out nobody consumes: the first read (all of a manifest) gets
+        // its own stall watchdog; later ranges are watched by the caller, fed by onProgress.
+        const firstWatch = this.watch('get', name, transfer.signal);
         try {
             // A size known to fit one part: one plain GET. Otherwise the first range also tells the size.
             const whole = opts.size !== undefined && opts.size <= partSize;
-            first = await this.readChunk(name, whole ? undefined : [0, partSize - 1], undefined, transfer.signal);
+            first = await this.readChunk(name, whole ? undefined : [0, partSize - 1], undefined, firstWatch.signal, (n) => {
+                firstWatch.touch();
+                arrived(n);
+            });
         }
         catch (err) {
             transfer.dispose();
             if (isMissingObject(err))
                 throw new errors/* NotFoundError */.m_(name);
-            throw this.fail(err, 'get', name, transfer.signal);
+            throw this.fail(err, 'get', name, firstWatch.signal);
+        }
+        finally {
+            firstWatch.dispose();
         }
         const { etag } = first;
         const out = (0,ranged_reader/* createRangedReader */.b)({
@@ -428,7 +468,8 @@ class S3Backend {
             fetchRange: async (offset, count, signal) => {
                 try {
                     // If-Match: an object replaced mid-download fails instead of mixing two versions.
-                    return (await this.readChunk(name, [offset, offset + count - 1], etag, signal)).data;
+                    return (await this.readChunk(name, [offset, offset + count - 1], etag, signal, arrived))
+                        .data;
                 }
                 catch (err) {
                     throw this.fail(err, 'get', name, transfer.signal);
@@ -450,12 +491,13 @@ class S3Backend {
                 stopBody();
             signal.throwIfAborted();
             const upload = new lib_storage_dist_cjs/* Upload */._({
-                client: cancellableParts(this.client, signal),
+                client: cancellableParts(this.client, signal, opts.onProgress),
                 params: {
                     Bucket: this.storage.bucket,
                     Key: name,
                     Body: body,
                     IfNoneMatch: opts.ifAbsent ? '*' : undefined, // sent on PutObject and CompleteMultipartUpload
+                    IfMatch: opts.ifMatch,
                     ServerSideEncryption: this.storage.sse?.type,
                     SSEKMSKeyId: this.storage.sse?.kmsKeyId,
                 },
@@ -466,8 +508,11 @@ class S3Backend {
             await upload.done();
         }
         catch (err) {
-            if (opts.ifAbsent && isConditionalConflict(err))
+            // If-Match on a name that is gone: 404 NoSuchKey (AWS) or 412; either way it changed.
+            const conditional = opts.ifAbsent || opts.ifMatch !== undefined;
+            if (conditional && (isConditionalConflict(err) || (opts.ifMatch && isMissingObject(err)))) {
                 throw new errors/* AlreadyExistsError */.Tm(name);
+            }
             throw this.fail(err, 'put', name, signal);
         }
         finally {
@@ -538,7 +583,8 @@ class S3Backend {
      * One GET of `range` (or the whole object), read into memory as received (no copy into one
      * buffer, so a range costs its size once); a body that breaks off is fetched again.
      */
-    async readChunk(name, range, etag, signal) {
+    async readChunk(name, range, etag, signal, onData = () => { }) {
+        const arrived = (0,watchdog/* newBytes */.a)(onData);
         for (let attempt = 1;; attempt++) {
             let out;
             try {
@@ -562,7 +608,8 @@ class S3Backend {
                 throw new errors/* StorageError */.aq(`S3 get s3://${this.storage.bucket}/${name}: the store ignored the Range header`, 'This store does not support ranged reads, which downloads need.');
             }
             try {
-                return { data: await readExactly(out.Body, length), total, etag: out.ETag };
+                const data = await readExactly(out.Body, length, arrived);
+                return { data, total, etag: out.ETag };
             }
             catch (err) {
                 if (signal.aborted || attempt >= MAX_ATTEMPTS)
@@ -601,11 +648,14 @@ function choosePartSize(configured, size) {
     return Math.max(floor, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
 /** Read a response body of exactly `length` bytes: a body that ends short or runs long throws. */
-async function readExactly(body, length) {
+async function readExactly(body, length, 
+/** Bytes of this body received so far. */
+onData) {
     const chunks = [];
     let got = 0;
     for await (const chunk of body) {
         got += chunk.length;
+        onData(got);
         if (got > length)
             break;
         chunks.push(chunk);
@@ -619,13 +669,52 @@ async function readExactly(body, length) {
 /**
  * The client as lib-storage sees it: part uploads carry the put's signal, so an abort stops them
  * at once. Commits and the clean-up (AbortMultipartUpload) do not: a cancelled commit has an
- * unknown outcome, and the clean-up must run.
+ * unknown outcome, and the clean-up must run. Request bodies (parts, a single PutObject) report
+ * their bytes as they go out, through ProgressHttpHandler.
  */
-function cancellableParts(client, signal) {
+function cancellableParts(client, signal, onProgress) {
     const view = Object.create(client);
     const send = client.send.bind(client);
-    view.send = ((command, options) => send(command, command instanceof dist_cjs.UploadPartCommand ? { ...options, abortSignal: signal } : options));
+    view.send = ((command, options) => {
+        const progress = onProgress ? { onBodyProgress: (0,watchdog/* newBytes */.a)(onProgress) } : {};
+        if (command instanceof dist_cjs.UploadPartCommand) {
+            return send(command, { ...options, ...progress, abortSignal: signal });
+        }
+        if (command instanceof dist_cjs.PutObjectCommand)
+            return send(command, { ...options, ...progress });
+        return send(command, options);
+    });
     return view;
+}
+/** Body slices: small enough that progress follows the socket, large enough to cost nothing. */
+const BODY_SLICE = 64 * 1024;
+/**
+ * The SDK's Node handler, except that a request sent with onBodyProgress streams its in-memory
+ * body in slices and reports each as the socket takes it. The SDK writes a Buffer body in one
+ * call and reports nothing until the answer, so a 16 MiB part on a slow link looked dead for
+ * minutes. The request is copied, not changed: the SDK's retry sends the original again.
+ */
+class ProgressHttpHandler extends node_http_handler_dist_cjs.NodeHttpHandler {
+    handle(request, options = {}) {
+        const report = options.onBodyProgress;
+        const body = request.body;
+        // isView, not instanceof: Buffers may come from another realm (jest's sandbox does that).
+        if (!report || !ArrayBuffer.isView(body) || body.byteLength <= BODY_SLICE) {
+            return super.handle(request, options);
+        }
+        const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+        function* slices() {
+            for (let at = 0; at < bytes.length; at += BODY_SLICE) {
+                const slice = bytes.subarray(at, at + BODY_SLICE);
+                report(at + slice.length);
+                yield slice;
+            }
+        }
+        const copy = Object.assign(Object.create(Object.getPrototypeOf(request)), request, {
+            body: external_node_stream_.Readable.from(slices(), { objectMode: false, highWaterMark: BODY_SLICE }),
+        });
+        return super.handle(copy, options);
+    }
 }
 /** An AbortSignal that follows `outer` and fires on its own after `timeoutMs` (0: never). */
 function linkedSignal(outer, timeoutMs) {
@@ -648,6 +737,63 @@ function linkedSignal(outer, timeoutMs) {
             clearTimeout(timer);
             outer?.removeEventListener('abort', onOuter);
         },
+    };
+}
+
+
+/***/ }),
+
+/***/ 9550:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ newBytes),
+/* harmony export */   u: () => (/* binding */ watchdog)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
+
+/**
+ * One budget for a whole operation, retries included: aborted when nothing arrives for
+ * `stallMs`, or after `deadlineMs` (0: no deadline). An SDK retrying a silent endpoint on its
+ * own would otherwise spend a stall timeout per try.
+ */
+function watchdog(what, stallMs, deadlineMs, outer) {
+    const ac = new AbortController();
+    const abort = (reason) => {
+        if (!ac.signal.aborted)
+            ac.abort(reason);
+    };
+    const stall = setTimeout(() => abort(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TimeoutError */ .MU(`${what} made no progress for ${stallMs / 1000} s (stall-timeout)`)), stallMs);
+    const deadline = deadlineMs > 0
+        ? setTimeout(() => abort(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TimeoutError */ .MU(`${what} ran past its ${deadlineMs / 1000} s deadline (timeout)`)), deadlineMs)
+        : undefined;
+    stall.unref();
+    deadline?.unref();
+    const onOuter = () => abort(outer?.reason);
+    if (outer?.aborted)
+        onOuter();
+    outer?.addEventListener('abort', onOuter, { once: true });
+    return {
+        signal: ac.signal,
+        touch: () => void (ac.signal.aborted || stall.refresh()),
+        dispose: () => {
+            clearTimeout(stall);
+            clearTimeout(deadline);
+            outer?.removeEventListener('abort', onOuter);
+        },
+    };
+}
+/**
+ * Positions within one body, across its tries, as bytes never seen before: a retry resending or
+ * re-reading what an earlier try moved is not progress, or a store that never answers would
+ * look alive for every try the SDK makes.
+ */
+function newBytes(report) {
+    let highest = 0;
+    return (position) => {
+        if (position > highest)
+            report(position - highest);
+        highest = Math.max(highest, position);
     };
 }
 

@@ -21,6 +21,8 @@ var esm = __webpack_require__(3952);
 var dist_esm = __webpack_require__(8053);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
+// EXTERNAL MODULE: ./lib/storage/azure-config.js
+var azure_config = __webpack_require__(9585);
 ;// CONCATENATED MODULE: ./lib/storage/azure-errors.js
 
 const SAS_PERMISSIONS = 'read-write (save) needs read, write, delete and list (sp=rwdl; sp=racwdl also works); ' +
@@ -157,7 +159,11 @@ function statusOf(err) {
 
 // EXTERNAL MODULE: ./lib/storage/ranged-reader.js
 var ranged_reader = __webpack_require__(780);
+// EXTERNAL MODULE: ./lib/storage/watchdog.js
+var watchdog = __webpack_require__(9550);
 ;// CONCATENATED MODULE: ./lib/storage/azure-backend.js
+
+
 
 
 
@@ -203,8 +209,15 @@ class AzureBackend {
         const op = this.begin('stat', name);
         try {
             const blob = this.client.getBlobClient(name);
-            const p = await this.attempt(op.signal, (abortSignal) => blob.getProperties({ abortSignal }));
-            return { name, size: p.contentLength ?? 0, lastModified: p.lastModified ?? new Date(0) };
+            const p = await this.attempt(op.signal, (abortSignal) => blob.getProperties({ abortSignal }), {
+                retryStalls: false,
+            });
+            return {
+                name,
+                size: p.contentLength ?? 0,
+                lastModified: p.lastModified ?? new Date(0),
+                etag: p.etag,
+            };
         }
         catch (err) {
             if (errorCode(err) === 'BlobNotFound')
@@ -219,6 +232,7 @@ class AzureBackend {
                 name: b.name,
                 size: b.properties.contentLength ?? 0,
                 lastModified: b.properties.lastModified,
+                etag: b.properties.etag,
             });
         }
         return found;
@@ -274,7 +288,7 @@ class AzureBackend {
                 const page = await this.attempt(op.signal, (abortSignal) => this.client
                     .listBlobsFlat({ prefix, abortSignal, includeUncommitedBlobs })
                     .byPage({ continuationToken, maxPageSize: this.pageSize })
-                    .next());
+                    .next(), { retryStalls: false });
                 if (page.done)
                     break;
                 found.push(...page.value.segment.blobItems);
@@ -289,11 +303,12 @@ class AzureBackend {
     async get(name, opts = {}) {
         const op = this.begin('get', name, opts.signal);
         const blob = this.client.getBlobClient(name);
+        const arrived = opts.onProgress ?? (() => { });
         let first;
         try {
             // The first range reports the total size and the ETag every later range is pinned to, so
             // no stat is needed and an overwrite mid-read fails (412) instead of mixing versions.
-            first = await this.readRange(blob, 0, this.partSize(), op.signal);
+            first = await this.readRange(blob, 0, this.partSize(), op.signal, undefined, arrived);
         }
         catch (err) {
             if (errorCode(err) === 'BlobNotFound')
@@ -309,7 +324,7 @@ class AzureBackend {
             signal: op.signal,
             fetchRange: async (offset, count, signal) => {
                 try {
-                    return (await this.readRange(blob, offset, count, signal, etag)).data;
+                    return (await this.readRange(blob, offset, count, signal, etag, arrived)).data;
                 }
                 catch (err) {
                     throw op.fail(err);
@@ -320,20 +335,30 @@ class AzureBackend {
     async put(name, body, opts = {}) {
         const op = this.begin('put', name, opts.signal);
         const blob = this.client.getBlockBlobClient(name);
-        const conditions = opts.ifAbsent ? { ifNoneMatch: '*' } : undefined;
+        const conditions = opts.ifAbsent
+            ? { ifNoneMatch: '*' }
+            : opts.ifMatch !== undefined
+                ? { ifMatch: opts.ifMatch }
+                : undefined;
         const onAbort = () => void body.destroy(new Error('put aborted'));
         op.signal.addEventListener('abort', onAbort, { once: true });
         const blocks = splitBlocks(body, this.blockSize(opts.size))[Symbol.asyncIterator]();
+        const sent = opts.onProgress ?? (() => { });
         try {
             const first = await blocks.next();
             const second = await blocks.next();
             if (second.done) {
                 // Fits in one block: a single Put Blob, atomic by itself.
                 const data = first.value;
-                await this.attempt(op.signal, (abortSignal, touch) => blob.upload(sliced(data), data.length, { conditions, abortSignal, onProgress: touch }));
+                const position = (0,watchdog/* newBytes */.a)(sent);
+                await this.attempt(op.signal, (abortSignal, touch) => blob.upload(sliced(data), data.length, {
+                    conditions,
+                    abortSignal,
+                    onProgress: progressOf(touch, position),
+                }));
                 return;
             }
-            const ids = await this.stageAll(blob, [first.value, second.value], blocks, op);
+            const ids = await this.stageAll(blob, [first.value, second.value], blocks, op, sent);
             // The commit is the atomic point. Blocks staged by a put that never gets here stay
             // uncommitted: invisible to stat, list and get, and discarded by the service after a week.
             await this.attempt(op.signal, (abortSignal) => blob.commitBlockList(ids, { conditions, abortSignal }));
@@ -343,6 +368,10 @@ class AzureBackend {
             body.destroy();
             if (opts.ifAbsent && (await this.lostRace(err, name)))
                 throw new errors/* AlreadyExistsError */.Tm(name);
+            // ifMatch on a blob replaced (412) or removed (404) since: another writer changed it.
+            if (opts.ifMatch !== undefined && [404, 412].includes(statusOf(err) ?? 0)) {
+                throw new errors/* AlreadyExistsError */.Tm(name);
+            }
             throw op.fail(err);
         }
         finally {
@@ -366,7 +395,7 @@ class AzureBackend {
         return Promise.resolve();
     }
     /** Stage blocks with at most `concurrency` in flight; returns the block list in order. */
-    async stageAll(blob, head, rest, op) {
+    async stageAll(blob, head, rest, op, sent) {
         // A random prefix per put: racing writers of one name must never share block ids.
         const prefix = (0,external_node_crypto_.randomUUID)();
         const ids = [];
@@ -377,7 +406,11 @@ class AzureBackend {
             }
             const id = Buffer.from(`${prefix}-${String(ids.length).padStart(6, '0')}`).toString('base64');
             ids.push(id);
-            const p = this.attempt(op.signal, (abortSignal, touch) => blob.stageBlock(id, sliced(data), data.length, { abortSignal, onProgress: touch })).finally(() => inflight.delete(p));
+            const position = (0,watchdog/* newBytes */.a)(sent);
+            const p = this.attempt(op.signal, (abortSignal, touch) => blob.stageBlock(id, sliced(data), data.length, {
+                abortSignal,
+                onProgress: progressOf(touch, position),
+            })).finally(() => inflight.delete(p));
             p.catch(() => { }); // observed through race/all below; this only marks it handled
             inflight.add(p);
         };
@@ -403,7 +436,8 @@ class AzureBackend {
             throw err;
         }
     }
-    async readRange(blob, offset, count, signal, etag) {
+    async readRange(blob, offset, count, signal, etag, onData = () => { }) {
+        const position = (0,watchdog/* newBytes */.a)(onData);
         return this.attempt(signal, async (abortSignal, touch) => {
             const res = await blob
                 .download(offset, count, {
@@ -420,7 +454,10 @@ class AzureBackend {
             if (!res)
                 return { data: [], total: 0, etag: '' };
             const expected = res.contentLength ?? 0;
-            const data = await readBody(res.readableStreamBody, expected, abortSignal, touch);
+            const data = await readBody(res.readableStreamBody, expected, abortSignal, (got) => {
+                touch();
+                position(got);
+            });
             const total = Number(/\/(\d+)$/.exec(res.contentRange ?? '')?.[1] ?? expected);
             return { data, total, etag: res.etag ?? '' };
         });
@@ -430,7 +467,7 @@ class AzureBackend {
      * for stallTimeoutMs is aborted and retried, up to MAX_TRIES, as is a download cut off
      * mid-body. The SDK retries failures before the response (resets, 500, 503) itself.
      */
-    async attempt(signal, request) {
+    async attempt(signal, request, { retryStalls = true } = {}) {
         const ms = this.transfer.stallTimeoutMs;
         for (let tries = 1;; tries++) {
             const stall = new AbortController();
@@ -441,7 +478,9 @@ class AzureBackend {
                 return await request(AbortSignal.any([signal, stall.signal]), touch);
             }
             catch (err) {
-                if (signal.aborted || tries >= MAX_TRIES) {
+                // Stat and list give up after one silent stall timeout: a dead endpoint must not cost
+                // four of them before the step even starts transferring.
+                if (signal.aborted || tries >= MAX_TRIES || (stall.signal.aborted && !retryStalls)) {
                     if (stall.signal.aborted && !signal.aborted) {
                         throw new errors/* TimeoutError */.MU(`Azure request made no progress for ${ms} ms, ${tries} tries`);
                     }
@@ -492,6 +531,13 @@ class AzureBackend {
         };
     }
 }
+/** The SDK's upload progress (bytes of this try) as a touch of the try's stall timer and a position. */
+function progressOf(touch, position) {
+    return ({ loadedBytes }) => {
+        touch();
+        position(loadedBytes);
+    };
+}
 /** Cut a stream into blocks of exactly `size` bytes (the last may be shorter; at least one). */
 async function* splitBlocks(body, size) {
     let parts = [];
@@ -532,7 +578,9 @@ class DownloadInterrupted extends Error {
     name = 'DownloadInterrupted';
 }
 /** Read a response body whole; fail rather than return short, and give up on abort. */
-async function readBody(stream, expected, signal, touch) {
+async function readBody(stream, expected, signal, 
+/** Bytes of this body received so far. */
+touch) {
     if (!stream)
         throw new Error('download returned no body');
     const body = stream;
@@ -545,7 +593,7 @@ async function readBody(stream, expected, signal, touch) {
         for await (const chunk of body) {
             chunks.push(chunk);
             length += chunk.length;
-            touch();
+            touch(length);
         }
     }
     catch (err) {
@@ -563,24 +611,10 @@ async function readBody(stream, expected, signal, touch) {
     }
     return chunks;
 }
-/** Build the container client for the first configured auth mode, validating combinations. */
+/** Build the container client for the configured auth mode; the settings are validated first. */
 function connect(s, pipeline) {
-    if (!s.container) {
-        throw new errors/* StorageError */.aq('no Azure container configured', 'set azure-container');
-    }
-    if (!/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$|^\$root$/.test(s.container)) {
-        throw new errors/* StorageError */.aq(`invalid Azure container name '${s.container}'`, 'azure-container must be 3-63 lowercase letters, digits and single hyphens');
-    }
+    (0,azure_config/* validateAzureStorage */.d)(s);
     if (s.connectionString) {
-        const extra = [
-            ['azure-account-name', s.accountName],
-            ['azure-account-key', s.accountKey],
-            ['azure-sas-token', s.sasToken],
-            ['azure-endpoint', s.endpoint],
-        ].filter(([, v]) => v);
-        if (extra.length > 0) {
-            throw new errors/* StorageError */.aq(`azure-connection-string cannot be combined with ${extra.map(([k]) => k).join(', ')}`, 'the connection string already names the account, endpoint and credential: remove the others');
-        }
         try {
             const client = new dist_esm/* ContainerClient */.bM(s.connectionString, s.container, pipeline);
             // The client URL may carry a SAS from the connection string: keep only the service part.
@@ -593,25 +627,18 @@ function connect(s, pipeline) {
             };
         }
         catch (err) {
-            throw new errors/* StorageError */.aq(`invalid azure-connection-string: ${err.message}`, 'azure-connection-string must be the whole string from the account\'s "Access keys" page');
+            throw new errors/* ValidationError */.yI(`invalid azure-connection-string: ${err.message}. Use the whole string from the account's "Access keys" page.`, 'azure-connection-string');
         }
     }
-    if (s.accountKey && s.sasToken) {
-        throw new errors/* StorageError */.aq('both azure-account-key and azure-sas-token are set', 'set only one of azure-account-key and azure-sas-token');
-    }
-    if (s.accountName !== undefined && !/^[a-z0-9]{3,24}$/.test(s.accountName)) {
-        throw new errors/* StorageError */.aq(`invalid Azure storage account name '${s.accountName}'`, 'azure-account-name is the bare account name (3-24 lowercase letters and digits), not a URL');
-    }
-    const base = endpointOf(s);
+    const base = s.endpoint
+        ? s.endpoint.replace(/\/+$/, '')
+        : `https://${s.accountName}.blob.core.windows.net`;
     const url = `${base}/${s.container}`;
     const where = {
         endpoint: base,
         endpointInput: s.endpoint ? 'azure-endpoint' : 'azure-account-name',
     };
     if (s.accountKey) {
-        if (!s.accountName) {
-            throw new errors/* StorageError */.aq('azure-account-key is set without azure-account-name', 'set azure-account-name to the account the key belongs to');
-        }
         const credential = new dist_esm/* StorageSharedKeyCredential */.Z3(s.accountName, s.accountKey);
         return {
             client: new dist_esm/* ContainerClient */.bM(url, credential, pipeline),
@@ -622,9 +649,6 @@ function connect(s, pipeline) {
     if (s.sasToken) {
         const token = s.sasToken.trim().replace(/^\?/, '');
         const params = new URLSearchParams(token);
-        if (/^https?:/i.test(token) || !params.get('sig')) {
-            throw new errors/* StorageError */.aq('azure-sas-token is not a SAS token', "azure-sas-token is the query string only ('sv=...&sig=...'), without the URL");
-        }
         const expiry = params.get('se');
         const sas = {
             permissions: params.get('sp') ?? undefined,
@@ -634,33 +658,11 @@ function connect(s, pipeline) {
         return { client, auth: 'sas', sas, ...where };
     }
     // No secret: Microsoft Entra ID, e.g. after azure/login with OIDC or a managed identity.
-    if (!base.startsWith('https:')) {
-        throw new errors/* StorageError */.aq(`Microsoft Entra ID needs an https endpoint, not ${base}`, 'for Azurite or plain http set azure-connection-string or azure-account-key');
-    }
     return {
         client: new dist_esm/* ContainerClient */.bM(url, new esm/* DefaultAzureCredential */.gv(), pipeline),
         auth: 'entra-id',
         ...where,
     };
-}
-function endpointOf(s) {
-    if (s.endpoint) {
-        let parsed;
-        try {
-            parsed = new URL(s.endpoint);
-        }
-        catch {
-            throw new errors/* StorageError */.aq(`invalid azure-endpoint '${s.endpoint}'`, 'azure-endpoint must be a full URL, e.g. https://acct.blob.core.windows.net');
-        }
-        if (!/^https?:$/.test(parsed.protocol) || parsed.search) {
-            throw new errors/* StorageError */.aq(`invalid azure-endpoint '${s.endpoint}'`, 'azure-endpoint is an http(s) URL without a query; pass a SAS as azure-sas-token');
-        }
-        return s.endpoint.replace(/\/+$/, '');
-    }
-    if (!s.accountName) {
-        throw new errors/* StorageError */.aq('no Azure storage account configured', 'set azure-connection-string, or azure-account-name (with azure-account-key, azure-sas-token, or an azure/login step for Microsoft Entra ID)');
-    }
-    return `https://${s.accountName}.blob.core.windows.net`;
 }
 
 
@@ -771,6 +773,63 @@ function buffers(data) {
 }
 function byteLength(data) {
     return data.reduce((n, b) => n + b.length, 0);
+}
+
+
+/***/ }),
+
+/***/ 9550:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ newBytes),
+/* harmony export */   u: () => (/* binding */ watchdog)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
+
+/**
+ * One budget for a whole operation, retries included: aborted when nothing arrives for
+ * `stallMs`, or after `deadlineMs` (0: no deadline). An SDK retrying a silent endpoint on its
+ * own would otherwise spend a stall timeout per try.
+ */
+function watchdog(what, stallMs, deadlineMs, outer) {
+    const ac = new AbortController();
+    const abort = (reason) => {
+        if (!ac.signal.aborted)
+            ac.abort(reason);
+    };
+    const stall = setTimeout(() => abort(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TimeoutError */ .MU(`${what} made no progress for ${stallMs / 1000} s (stall-timeout)`)), stallMs);
+    const deadline = deadlineMs > 0
+        ? setTimeout(() => abort(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .TimeoutError */ .MU(`${what} ran past its ${deadlineMs / 1000} s deadline (timeout)`)), deadlineMs)
+        : undefined;
+    stall.unref();
+    deadline?.unref();
+    const onOuter = () => abort(outer?.reason);
+    if (outer?.aborted)
+        onOuter();
+    outer?.addEventListener('abort', onOuter, { once: true });
+    return {
+        signal: ac.signal,
+        touch: () => void (ac.signal.aborted || stall.refresh()),
+        dispose: () => {
+            clearTimeout(stall);
+            clearTimeout(deadline);
+            outer?.removeEventListener('abort', onOuter);
+        },
+    };
+}
+/**
+ * Positions within one body, across its tries, as bytes never seen before: a retry resending or
+ * re-reading what an earlier try moved is not progress, or a store that never answers would
+ * look alive for every try the SDK makes.
+ */
+function newBytes(report) {
+    let highest = 0;
+    return (position) => {
+        if (position > highest)
+            report(position - highest);
+        highest = Math.max(highest, position);
+    };
 }
 
 

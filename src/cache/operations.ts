@@ -10,7 +10,7 @@ import type {
 import type { Backend } from '../storage/backend.js';
 import { withTempDir } from '../util/temp-dir.js';
 import { restoreCache, type RestoreResult } from './restore-cache.js';
-import { saveCache, type SaveResult } from './save-cache.js';
+import { saveCache, type SaveRequest, type SaveResult } from './save-cache.js';
 
 /** What a whole restore or save needs from outside; the action and the CLI each supply one. */
 export interface OperationDeps {
@@ -58,6 +58,7 @@ export async function performSave(
   deps: OperationDeps,
   settings: Settings,
   context: RunContext,
+  extra: Pick<SaveRequest, 'replaceUnusable'> = {},
 ): Promise<SaveResult> {
   return withOperation(deps, settings, (backend, method, tempDir) =>
     saveCache(
@@ -70,6 +71,7 @@ export async function performSave(
         tempDir,
         tool: deps.tool,
         platform: deps.platform,
+        ...extra,
       },
     ),
   );

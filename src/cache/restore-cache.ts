@@ -146,7 +146,7 @@ async function downloadAndExtract(
   const counter = new HashCounter(watch.progress);
   try {
     const downloaded = deps.backend
-      .get(m.archive, { size: m.size, signal })
+      .get(m.archive, { size: m.size, signal, onProgress: watch.progress })
       .then((body) => pipeline(body, counter, extraction.input, { signal }));
     // A request that fails before its body exists must stop the extraction too.
     downloaded.catch((err: unknown) => extraction.input.destroy(err as Error));

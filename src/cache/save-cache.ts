@@ -7,16 +7,17 @@ import type { CompressionMethod } from '../archive/archiver.js';
 import { archiveExtension } from '../archive/compression.js';
 import { resolvePaths } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
-import { AlreadyExistsError, errorMessage } from '../errors.js';
+import { AlreadyExistsError, errorMessage, NotFoundError } from '../errors.js';
 import { formatTransfer } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
-import type { Backend } from '../storage/backend.js';
+import type { Backend, ObjectInfo } from '../storage/backend.js';
 import { validateKeys } from './keys.js';
 import { describeScope, locateEntries } from './layout.js';
 import type { EntryManifest } from './manifest.js';
 import type { CacheDeps } from './restore-cache.js';
 import { saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
+import type { UnusableEntry } from './unusable.js';
 
 export interface SaveRequest {
   cache: CacheSettings;
@@ -27,6 +28,8 @@ export interface SaveRequest {
   /** Written into the manifest's writer record. */
   tool: string;
   platform?: NodeJS.Platform;
+  /** The primary key's entry a restore refused: replaced if it is still that manifest. */
+  replaceUnusable?: UnusableEntry;
 }
 
 export type SaveResult =
@@ -43,8 +46,13 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const { cache, context } = req;
   validateKeys(cache.key, []);
   const { layout, version } = locateEntries(cache, context, req.method, req.platform);
-  const scope = saveScope(cache.scope, context);
+  const scope = saveScope(cache.scope, context, cache.allowUntrustedSave);
   const scopeName = describeScope(scope);
+  if (context.untrusted && !cache.allowUntrustedSave) {
+    logger.info(
+      `This ${context.untrusted.event} run can be started by anyone who opens a pull request, so it saves to the scope of ${context.untrusted.origin} (${scopeName}), which the default branch never reads. Set allow-untrusted-save: true to save to ${describeScope(saveScope(cache.scope, { ...context, untrusted: undefined }))} instead.`,
+    );
+  }
   const manifestName = layout.manifestName(scope, version, cache.key);
 
   // The existence check runs while the paths are resolved and the archive is packed and sent:
@@ -66,7 +74,7 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const cancel = new AbortController();
   const uploaded = upload(deps, req, files, archiveName, cancel.signal);
   uploaded.catch(() => undefined); // awaited below in every branch
-  let previous;
+  let previous: ObjectInfo | undefined;
   try {
     previous = await existing;
   } catch (err) {
@@ -74,7 +82,16 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     await uploaded.catch(() => undefined);
     throw err;
   }
-  if (previous && !cache.overwrite) {
+  // An entry the restore found unusable is replaced, but only while it is still that entry.
+  const bad = req.replaceUnusable;
+  const replacing =
+    previous?.etag !== undefined &&
+    bad?.manifestName === manifestName &&
+    bad.etag === previous.etag;
+  if (replacing && !cache.overwrite) {
+    logger.info(`Replacing the unusable cache entry for key ${cache.key}.`);
+  }
+  if (previous && !cache.overwrite && !replacing) {
     cancel.abort(new Error(`${manifestName} exists`));
     // A small archive may have been committed before the answer came.
     if (
@@ -112,18 +129,13 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
       runUrl: context.runUrl,
     },
   };
-  try {
-    const body = Buffer.from(JSON.stringify(manifest, null, 2));
-    await backend.put(manifestName, Readable.from([body]), {
-      size: body.length,
-      ifAbsent: !cache.overwrite,
-    });
-  } catch (err) {
-    await deleteQuietly(backend, archiveName, logger);
-    if (err instanceof AlreadyExistsError) {
-      return { status: 'exists', key: cache.key, scope: scopeName, reason: 'lost-race' };
-    }
-    throw err;
+  const condition = cache.overwrite
+    ? {}
+    : replacing
+      ? { ifMatch: previous!.etag }
+      : { ifAbsent: true };
+  if ((await commit(deps, manifestName, manifest, condition)) === 'lost-race') {
+    return { status: 'exists', key: cache.key, scope: scopeName, reason: 'lost-race' };
   }
   if (replaced && replaced !== archiveName) await deleteQuietly(backend, replaced, logger);
   logger.info(`Cache saved with key: ${cache.key} (${scopeName}, ${formatTransfer(size, ms)})`);
@@ -158,7 +170,8 @@ async function upload(
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await deps.backend.put(archiveName, body, { signal });
+    // Wire progress too: lib-storage holds whole parts in flight, the counter sees none of it.
+    await deps.backend.put(archiveName, body, { signal, onProgress: watch.progress });
     return { size: counter.bytes, sha256: counter.digest() };
   } catch (err) {
     if (cancel.aborted) throw cancel.reason;
@@ -171,25 +184,74 @@ async function upload(
   }
 }
 
+/**
+ * Writes the manifest, the commit point. A put whose answer was lost may still have committed:
+ * the SDK's retry then meets our own manifest as "already exists", and a put that gives up may
+ * hide a success. So after any failure the stored manifest decides: naming our archive, the save
+ * succeeded; naming another, we lost a race and remove our archive. If it cannot be read, our
+ * archive stays (an orphan for prune at worst): deleting it could break a committed entry.
+ */
+async function commit(
+  deps: CacheDeps,
+  manifestName: string,
+  manifest: EntryManifest,
+  /** Create only, replace only what we saw, or (overwrite) neither. */
+  condition: { ifAbsent?: boolean; ifMatch?: string },
+): Promise<'committed' | 'lost-race'> {
+  const { backend, logger } = deps;
+  const body = Buffer.from(JSON.stringify(manifest, null, 2));
+  try {
+    await backend.put(manifestName, Readable.from([body]), { size: body.length, ...condition });
+    return 'committed';
+  } catch (err) {
+    const stored = await storedArchive(backend, manifestName);
+    if (stored.state === 'present' && stored.archive === manifest.archive) {
+      logger.debug(`${manifestName}: an earlier attempt committed it (${errorMessage(err)})`);
+      return 'committed';
+    }
+    if (stored.state === 'unknown') {
+      logger.debug(`keeping ${manifest.archive}: cannot tell whether ${manifestName} names it`);
+    } else {
+      await deleteQuietly(backend, manifest.archive, logger);
+    }
+    if (err instanceof AlreadyExistsError) return 'lost-race';
+    throw err;
+  }
+}
+
+type StoredManifest =
+  | { state: 'absent' }
+  /** `archive` is undefined when the manifest is unreadable as one (corrupt, foreign). */
+  | { state: 'present'; archive?: string }
+  | { state: 'unknown' };
+
+/** The archive a stored manifest names, read without trusting it. */
+async function storedArchive(backend: Backend, manifestName: string): Promise<StoredManifest> {
+  let bytes: Buffer;
+  try {
+    bytes = await buffer(await backend.get(manifestName));
+  } catch (err) {
+    return err instanceof NotFoundError ? { state: 'absent' } : { state: 'unknown' };
+  }
+  try {
+    const archive = (JSON.parse(bytes.toString('utf8')) as { archive?: unknown }).archive;
+    return { state: 'present', archive: typeof archive === 'string' ? archive : undefined };
+  } catch {
+    return { state: 'present' };
+  }
+}
+
 /** The archive an overwritten manifest pointed at; only ever one beside it, never elsewhere. */
 async function previousArchive(
   backend: Backend,
   manifestName: string,
   folder: string,
 ): Promise<string | undefined> {
-  try {
-    const m = JSON.parse((await buffer(await backend.get(manifestName))).toString('utf8')) as {
-      archive?: unknown;
-    };
-    const name = m.archive;
-    return typeof name === 'string' &&
-      name.startsWith(folder) &&
-      !name.slice(folder.length).includes('/')
-      ? name
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const stored = await storedArchive(backend, manifestName);
+  const name = stored.state === 'present' ? stored.archive : undefined;
+  return name !== undefined && name.startsWith(folder) && !name.slice(folder.length).includes('/')
+    ? name
+    : undefined;
 }
 
 async function deleteQuietly(

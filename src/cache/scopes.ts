@@ -13,6 +13,12 @@ export function restoreScopes(scope: Scope, ctx: RunContext): ScopeName[] {
   return [...new Set(refs)].map((ref) => ({ kind: 'ref', ref }));
 }
 
-export function saveScope(scope: Scope, ctx: RunContext): ScopeName {
+/**
+ * The one scope a save writes: the current ref's, or the shared repository scope. A run started
+ * by an untrusted trigger writes its pull request's scope instead, whatever `scope` says, unless
+ * allow-untrusted-save opts back in.
+ */
+export function saveScope(scope: Scope, ctx: RunContext, allowUntrusted = false): ScopeName {
+  if (ctx.untrusted && !allowUntrusted) return { kind: 'ref', ref: ctx.untrusted.saveRef };
   return scope === 'repository' ? { kind: 'repository' } : { kind: 'ref', ref: ctx.ref };
 }

@@ -58,10 +58,12 @@ interface Spec {
 
 const BOOLEAN_INPUTS = new Set<Inputs>([
   Inputs.FailOnCacheMiss,
+  Inputs.FailOnError,
   Inputs.LookupOnly,
   Inputs.EnableCrossOsArchive,
   Inputs.Save,
   Inputs.Overwrite,
+  Inputs.AllowUntrustedSave,
   Inputs.S3ForcePathStyle,
 ]);
 
@@ -71,10 +73,12 @@ const CACHE_INPUTS = new Set<Inputs>([
   Inputs.Key,
   Inputs.RestoreKeys,
   Inputs.FailOnCacheMiss,
+  Inputs.FailOnError,
   Inputs.LookupOnly,
   Inputs.EnableCrossOsArchive,
   Inputs.Save,
   Inputs.Overwrite,
+  Inputs.AllowUntrustedSave,
   Inputs.Scope,
   Inputs.Compression,
   Inputs.CompressionLevel,

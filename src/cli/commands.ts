@@ -131,8 +131,11 @@ function managementSettings(source: CliSource, env: Env, run: RunContext): Store
   return parseStoreSettings((name) => source.get(name), env, run.workspace);
 }
 
-function strictMode(req: CommandRequest): boolean {
-  return cliSwitch(req.args.strict, req.env, 'strict', 'PLUGIN_EXIT_CODE');
+/** --strict, or the action's name for it, fail-on-error (a flag or BUCKET_CACHE_FAIL_ON_ERROR). */
+function strictMode(req: CommandRequest, settings: Settings): boolean {
+  return (
+    cliSwitch(req.args.strict, req.env, 'strict', 'PLUGIN_EXIT_CODE') || settings.cache.failOnError
+  );
 }
 
 /** The warning the action would annotate: what failed, why, and what to change. */
@@ -162,7 +165,7 @@ async function restore(req: CommandRequest, run: RunContext, settings: Settings)
       }),
     );
   }
-  if (failed && strictMode(req)) {
+  if (failed && strictMode(req, settings)) {
     out.error('exiting 1: the cache store failed and --strict is set');
     return Exit.Failed;
   }
@@ -215,7 +218,7 @@ async function save(req: CommandRequest, run: RunContext, settings: Settings): P
       ),
     );
   }
-  if (!result && strictMode(req)) {
+  if (!result && strictMode(req, settings)) {
     out.error('exiting 1: the cache store failed and --strict is set');
     return Exit.Failed;
   }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 
+import { Inputs } from '../constants.js';
 import type { ValidationError } from '../errors.js';
 import { errorMessage, StorageError, TimeoutError, UnsafeArchiveError } from '../errors.js';
 
@@ -26,9 +27,21 @@ export function cacheFailureMessage(what: 'restore' | 'save', err: unknown): str
   return `${prefix}: ${describeFailure(err)}`;
 }
 
-/** A cache failure that must not fail the job: a warning with the cause and a fix. */
-export function warnCacheFailure(what: 'restore' | 'save', err: unknown): void {
-  core.warning(cacheFailureMessage(what, err), { title: `bucket-cache ${what}` });
+/**
+ * A cache failure: by default a warning with the cause and a fix, and the job goes on; with
+ * fail-on-error the same words as an error annotation that fails the step.
+ */
+export function reportCacheFailure(
+  what: 'restore' | 'save',
+  err: unknown,
+  failOnError: boolean,
+): void {
+  if (failOnError) {
+    core.error(cacheFailureMessage(what, err), { title: `bucket-cache ${what}` });
+    core.setFailed(`bucket-cache ${what} failed and ${Inputs.FailOnError} is set.`);
+  } else {
+    core.warning(cacheFailureMessage(what, err), { title: `bucket-cache ${what}` });
+  }
 }
 
 /** One row per operation in the job summary, when the runner provides one. */

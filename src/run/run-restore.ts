@@ -2,13 +2,14 @@ import * as core from '@actions/core';
 
 import { performRestore } from '../cache/operations.js';
 import type { RestoreResult } from '../cache/restore-cache.js';
+import type { UnusableReport } from '../cache/unusable.js';
 import { Outputs } from '../constants.js';
 import { ValidationError } from '../errors.js';
 import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { saveRestoreState } from '../state.js';
 import type { RunDeps } from './deps.js';
-import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
+import { addSummaryRow, failWithValidation, reportCacheFailure } from './report.js';
 
 /**
  * The restore step's policy: invalid input fails the step; any cache failure is a warning and a
@@ -35,11 +36,17 @@ export async function runRestore(deps: RunDeps): Promise<void> {
       setOutputs(result);
       return failWithValidation(err);
     }
-    warnCacheFailure('restore', err);
+    reportCacheFailure('restore', err, cache.failOnError);
   }
 
   setOutputs(result);
-  saveRestoreState({ primaryKey: cache.key, matchedKey: result.matchedKey, exact: result.exact });
+  saveRestoreState({
+    primaryKey: cache.key,
+    matchedKey: result.matchedKey,
+    exact: result.exact,
+    // The restore rewrite adds `unusable` to RestoreResult; until then this reads nothing.
+    unusable: (result as RestoreResult & UnusableReport).unusable,
+  });
   await addSummaryRow({
     operation: cache.lookupOnly ? 'lookup' : 'restore',
     key: result.matchedKey ?? cache.key,

@@ -9,7 +9,7 @@ import type { Settings } from '../settings.js';
 import type { RestoreState } from '../state.js';
 import type { RunDeps } from './deps.js';
 import { pruneAfterSave } from './prune-after-save.js';
-import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
+import { addSummaryRow, failWithValidation, reportCacheFailure } from './report.js';
 
 export interface SaveStep {
   /** What the combined action's main step handed over; absent in the save sub-action. */
@@ -40,10 +40,12 @@ export async function runSave(deps: RunDeps, step: SaveStep): Promise<void> {
 
   let result: SaveResult | undefined;
   try {
-    result = await performSave(deps, { ...settings, cache }, deps.context);
+    result = await performSave(deps, { ...settings, cache }, deps.context, {
+      replaceUnusable: step.state?.unusable,
+    });
   } catch (err) {
     if (err instanceof ValidationError) return failWithValidation(err);
-    warnCacheFailure('save', err);
+    reportCacheFailure('save', err, cache.failOnError);
   }
   if (!result) {
     await addSummaryRow({ operation: 'save', key: cache.key, result: 'failed (see warnings)' });

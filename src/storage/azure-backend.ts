@@ -11,8 +11,15 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 
-import { AlreadyExistsError, NotFoundError, StorageError, TimeoutError } from '../errors.js';
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  StorageError,
+  TimeoutError,
+  ValidationError,
+} from '../errors.js';
 import type { AzureStorage, TransferSettings } from '../settings.js';
+import { validateAzureStorage } from './azure-config.js';
 import {
   type AzureErrorBase,
   errorCode,
@@ -22,6 +29,7 @@ import {
 } from './azure-errors.js';
 import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 import { createRangedReader } from './ranged-reader.js';
+import { newBytes } from './watchdog.js';
 
 /** Tries per request, for the SDK's retry of transient errors and for our stall retries. */
 const MAX_TRIES = 4;
@@ -73,8 +81,19 @@ export class AzureBackend implements Backend {
     const op = this.begin('stat', name);
     try {
       const blob = this.client.getBlobClient(name);
-      const p = await this.attempt(op.signal, (abortSignal) => blob.getProperties({ abortSignal }));
-      return { name, size: p.contentLength ?? 0, lastModified: p.lastModified ?? new Date(0) };
+      const p = await this.attempt(
+        op.signal,
+        (abortSignal) => blob.getProperties({ abortSignal }),
+        {
+          retryStalls: false,
+        },
+      );
+      return {
+        name,
+        size: p.contentLength ?? 0,
+        lastModified: p.lastModified ?? new Date(0),
+        etag: p.etag,
+      };
     } catch (err) {
       if (errorCode(err) === 'BlobNotFound') return undefined;
       throw op.fail(err);
@@ -88,6 +107,7 @@ export class AzureBackend implements Backend {
         name: b.name,
         size: b.properties.contentLength ?? 0,
         lastModified: b.properties.lastModified,
+        etag: b.properties.etag,
       });
     }
     return found;
@@ -143,11 +163,14 @@ export class AzureBackend implements Backend {
     try {
       let continuationToken: string | undefined;
       do {
-        const page = await this.attempt(op.signal, (abortSignal) =>
-          this.client
-            .listBlobsFlat({ prefix, abortSignal, includeUncommitedBlobs })
-            .byPage({ continuationToken, maxPageSize: this.pageSize })
-            .next(),
+        const page = await this.attempt(
+          op.signal,
+          (abortSignal) =>
+            this.client
+              .listBlobsFlat({ prefix, abortSignal, includeUncommitedBlobs })
+              .byPage({ continuationToken, maxPageSize: this.pageSize })
+              .next(),
+          { retryStalls: false },
         );
         if (page.done) break;
         found.push(...page.value.segment.blobItems);
@@ -162,11 +185,12 @@ export class AzureBackend implements Backend {
   async get(name: string, opts: GetOptions = {}): Promise<Readable> {
     const op = this.begin('get', name, opts.signal);
     const blob = this.client.getBlobClient(name);
+    const arrived = opts.onProgress ?? ((): void => {});
     let first: Range;
     try {
       // The first range reports the total size and the ETag every later range is pinned to, so
       // no stat is needed and an overwrite mid-read fails (412) instead of mixing versions.
-      first = await this.readRange(blob, 0, this.partSize(), op.signal);
+      first = await this.readRange(blob, 0, this.partSize(), op.signal, undefined, arrived);
     } catch (err) {
       if (errorCode(err) === 'BlobNotFound') throw new NotFoundError(name);
       throw op.fail(err);
@@ -180,7 +204,7 @@ export class AzureBackend implements Backend {
       signal: op.signal,
       fetchRange: async (offset, count, signal) => {
         try {
-          return (await this.readRange(blob, offset, count, signal, etag)).data;
+          return (await this.readRange(blob, offset, count, signal, etag, arrived)).data;
         } catch (err) {
           throw op.fail(err);
         }
@@ -191,22 +215,38 @@ export class AzureBackend implements Backend {
   async put(name: string, body: Readable, opts: PutOptions = {}): Promise<void> {
     const op = this.begin('put', name, opts.signal);
     const blob = this.client.getBlockBlobClient(name);
-    const conditions = opts.ifAbsent ? { ifNoneMatch: '*' } : undefined;
+    const conditions = opts.ifAbsent
+      ? { ifNoneMatch: '*' }
+      : opts.ifMatch !== undefined
+        ? { ifMatch: opts.ifMatch }
+        : undefined;
     const onAbort = (): void => void body.destroy(new Error('put aborted'));
     op.signal.addEventListener('abort', onAbort, { once: true });
     const blocks = splitBlocks(body, this.blockSize(opts.size))[Symbol.asyncIterator]();
+    const sent = opts.onProgress ?? ((): void => {});
     try {
       const first = await blocks.next();
       const second = await blocks.next();
       if (second.done) {
         // Fits in one block: a single Put Blob, atomic by itself.
         const data = first.value as Buffer;
+        const position = newBytes(sent);
         await this.attempt(op.signal, (abortSignal, touch) =>
-          blob.upload(sliced(data), data.length, { conditions, abortSignal, onProgress: touch }),
+          blob.upload(sliced(data), data.length, {
+            conditions,
+            abortSignal,
+            onProgress: progressOf(touch, position),
+          }),
         );
         return;
       }
-      const ids = await this.stageAll(blob, [first.value as Buffer, second.value], blocks, op);
+      const ids = await this.stageAll(
+        blob,
+        [first.value as Buffer, second.value],
+        blocks,
+        op,
+        sent,
+      );
       // The commit is the atomic point. Blocks staged by a put that never gets here stay
       // uncommitted: invisible to stat, list and get, and discarded by the service after a week.
       await this.attempt(op.signal, (abortSignal) =>
@@ -216,6 +256,10 @@ export class AzureBackend implements Backend {
       op.abort();
       body.destroy();
       if (opts.ifAbsent && (await this.lostRace(err, name))) throw new AlreadyExistsError(name);
+      // ifMatch on a blob replaced (412) or removed (404) since: another writer changed it.
+      if (opts.ifMatch !== undefined && [404, 412].includes(statusOf(err) ?? 0)) {
+        throw new AlreadyExistsError(name);
+      }
       throw op.fail(err);
     } finally {
       op.signal.removeEventListener('abort', onAbort);
@@ -247,6 +291,7 @@ export class AzureBackend implements Backend {
     head: Buffer[],
     rest: AsyncIterator<Buffer>,
     op: Operation,
+    sent: (bytes: number) => void,
   ): Promise<string[]> {
     // A random prefix per put: racing writers of one name must never share block ids.
     const prefix = randomUUID();
@@ -261,8 +306,12 @@ export class AzureBackend implements Backend {
       }
       const id = Buffer.from(`${prefix}-${String(ids.length).padStart(6, '0')}`).toString('base64');
       ids.push(id);
+      const position = newBytes(sent);
       const p = this.attempt(op.signal, (abortSignal, touch) =>
-        blob.stageBlock(id, sliced(data), data.length, { abortSignal, onProgress: touch }),
+        blob.stageBlock(id, sliced(data), data.length, {
+          abortSignal,
+          onProgress: progressOf(touch, position),
+        }),
       ).finally(() => inflight.delete(p));
       p.catch(() => {}); // observed through race/all below; this only marks it handled
       inflight.add(p);
@@ -293,7 +342,9 @@ export class AzureBackend implements Backend {
     count: number,
     signal: AbortSignal,
     etag?: string,
+    onData: (bytes: number) => void = () => {},
   ): Promise<Range> {
+    const position = newBytes(onData);
     return this.attempt(signal, async (abortSignal, touch) => {
       const res = await blob
         .download(offset, count, {
@@ -308,7 +359,10 @@ export class AzureBackend implements Backend {
         });
       if (!res) return { data: [], total: 0, etag: '' };
       const expected = res.contentLength ?? 0;
-      const data = await readBody(res.readableStreamBody, expected, abortSignal, touch);
+      const data = await readBody(res.readableStreamBody, expected, abortSignal, (got) => {
+        touch();
+        position(got);
+      });
       const total = Number(/\/(\d+)$/.exec(res.contentRange ?? '')?.[1] ?? expected);
       return { data, total, etag: res.etag ?? '' };
     });
@@ -322,6 +376,7 @@ export class AzureBackend implements Backend {
   private async attempt<T>(
     signal: AbortSignal,
     request: (abortSignal: AbortSignal, touch: () => void) => Promise<T>,
+    { retryStalls = true }: { retryStalls?: boolean } = {},
   ): Promise<T> {
     const ms = this.transfer.stallTimeoutMs;
     for (let tries = 1; ; tries++) {
@@ -332,7 +387,9 @@ export class AzureBackend implements Backend {
       try {
         return await request(AbortSignal.any([signal, stall.signal]), touch);
       } catch (err) {
-        if (signal.aborted || tries >= MAX_TRIES) {
+        // Stat and list give up after one silent stall timeout: a dead endpoint must not cost
+        // four of them before the step even starts transferring.
+        if (signal.aborted || tries >= MAX_TRIES || (stall.signal.aborted && !retryStalls)) {
           if (stall.signal.aborted && !signal.aborted) {
             throw new TimeoutError(`Azure request made no progress for ${ms} ms, ${tries} tries`);
           }
@@ -403,6 +460,17 @@ interface Operation {
   fail(err: unknown): Error;
 }
 
+/** The SDK's upload progress (bytes of this try) as a touch of the try's stall timer and a position. */
+function progressOf(
+  touch: () => void,
+  position: (sentSoFar: number) => void,
+): (p: { loadedBytes: number }) => void {
+  return ({ loadedBytes }) => {
+    touch();
+    position(loadedBytes);
+  };
+}
+
 /** Cut a stream into blocks of exactly `size` bytes (the last may be shorter; at least one). */
 async function* splitBlocks(body: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
@@ -448,7 +516,8 @@ async function readBody(
   stream: NodeJS.ReadableStream | undefined,
   expected: number,
   signal: AbortSignal,
-  touch: () => void,
+  /** Bytes of this body received so far. */
+  touch: (got: number) => void,
 ): Promise<Buffer[]> {
   if (!stream) throw new Error('download returned no body');
   const body = stream as Readable;
@@ -461,7 +530,7 @@ async function readBody(
     for await (const chunk of body) {
       chunks.push(chunk as Buffer);
       length += (chunk as Buffer).length;
-      touch();
+      touch(length);
     }
   } catch (err) {
     if (signal.aborted) throw err;
@@ -477,35 +546,13 @@ async function readBody(
   return chunks;
 }
 
-/** Build the container client for the first configured auth mode, validating combinations. */
+/** Build the container client for the configured auth mode; the settings are validated first. */
 function connect(
   s: AzureStorage,
   pipeline: StoragePipelineOptions,
 ): Omit<AzureErrorBase, 'account' | 'container'> & { client: ContainerClient } {
-  if (!s.container) {
-    throw new StorageError('no Azure container configured', 'set azure-container');
-  }
-  if (!/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$|^\$root$/.test(s.container)) {
-    throw new StorageError(
-      `invalid Azure container name '${s.container}'`,
-      'azure-container must be 3-63 lowercase letters, digits and single hyphens',
-    );
-  }
+  validateAzureStorage(s);
   if (s.connectionString) {
-    const extra = (
-      [
-        ['azure-account-name', s.accountName],
-        ['azure-account-key', s.accountKey],
-        ['azure-sas-token', s.sasToken],
-        ['azure-endpoint', s.endpoint],
-      ] as const
-    ).filter(([, v]) => v);
-    if (extra.length > 0) {
-      throw new StorageError(
-        `azure-connection-string cannot be combined with ${extra.map(([k]) => k).join(', ')}`,
-        'the connection string already names the account, endpoint and credential: remove the others',
-      );
-    }
     try {
       const client = new ContainerClient(s.connectionString, s.container, pipeline);
       // The client URL may carry a SAS from the connection string: keep only the service part.
@@ -517,38 +564,22 @@ function connect(
         endpointInput: 'azure-connection-string',
       };
     } catch (err) {
-      throw new StorageError(
-        `invalid azure-connection-string: ${(err as Error).message}`,
-        'azure-connection-string must be the whole string from the account\'s "Access keys" page',
+      throw new ValidationError(
+        `invalid azure-connection-string: ${(err as Error).message}. Use the whole string from the account's "Access keys" page.`,
+        'azure-connection-string',
       );
     }
   }
-  if (s.accountKey && s.sasToken) {
-    throw new StorageError(
-      'both azure-account-key and azure-sas-token are set',
-      'set only one of azure-account-key and azure-sas-token',
-    );
-  }
-  if (s.accountName !== undefined && !/^[a-z0-9]{3,24}$/.test(s.accountName)) {
-    throw new StorageError(
-      `invalid Azure storage account name '${s.accountName}'`,
-      'azure-account-name is the bare account name (3-24 lowercase letters and digits), not a URL',
-    );
-  }
-  const base = endpointOf(s);
+  const base = s.endpoint
+    ? s.endpoint.replace(/\/+$/, '')
+    : `https://${s.accountName!}.blob.core.windows.net`;
   const url = `${base}/${s.container}`;
   const where = {
     endpoint: base,
     endpointInput: s.endpoint ? 'azure-endpoint' : 'azure-account-name',
   } as const;
   if (s.accountKey) {
-    if (!s.accountName) {
-      throw new StorageError(
-        'azure-account-key is set without azure-account-name',
-        'set azure-account-name to the account the key belongs to',
-      );
-    }
-    const credential = new StorageSharedKeyCredential(s.accountName, s.accountKey);
+    const credential = new StorageSharedKeyCredential(s.accountName!, s.accountKey);
     return {
       client: new ContainerClient(url, credential, pipeline),
       auth: 'account-key',
@@ -558,12 +589,6 @@ function connect(
   if (s.sasToken) {
     const token = s.sasToken.trim().replace(/^\?/, '');
     const params = new URLSearchParams(token);
-    if (/^https?:/i.test(token) || !params.get('sig')) {
-      throw new StorageError(
-        'azure-sas-token is not a SAS token',
-        "azure-sas-token is the query string only ('sv=...&sig=...'), without the URL",
-      );
-    }
     const expiry = params.get('se');
     const sas: SasInfo = {
       permissions: params.get('sp') ?? undefined,
@@ -573,43 +598,9 @@ function connect(
     return { client, auth: 'sas', sas, ...where };
   }
   // No secret: Microsoft Entra ID, e.g. after azure/login with OIDC or a managed identity.
-  if (!base.startsWith('https:')) {
-    throw new StorageError(
-      `Microsoft Entra ID needs an https endpoint, not ${base}`,
-      'for Azurite or plain http set azure-connection-string or azure-account-key',
-    );
-  }
   return {
     client: new ContainerClient(url, new DefaultAzureCredential(), pipeline),
     auth: 'entra-id',
     ...where,
   };
-}
-
-function endpointOf(s: AzureStorage): string {
-  if (s.endpoint) {
-    let parsed: URL;
-    try {
-      parsed = new URL(s.endpoint);
-    } catch {
-      throw new StorageError(
-        `invalid azure-endpoint '${s.endpoint}'`,
-        'azure-endpoint must be a full URL, e.g. https://acct.blob.core.windows.net',
-      );
-    }
-    if (!/^https?:$/.test(parsed.protocol) || parsed.search) {
-      throw new StorageError(
-        `invalid azure-endpoint '${s.endpoint}'`,
-        'azure-endpoint is an http(s) URL without a query; pass a SAS as azure-sas-token',
-      );
-    }
-    return s.endpoint.replace(/\/+$/, '');
-  }
-  if (!s.accountName) {
-    throw new StorageError(
-      'no Azure storage account configured',
-      'set azure-connection-string, or azure-account-name (with azure-account-key, azure-sas-token, or an azure/login step for Microsoft Entra ID)',
-    );
-  }
-  return `https://${s.accountName}.blob.core.windows.net`;
 }

@@ -5,12 +5,23 @@ export interface ObjectInfo {
   name: string;
   size: number;
   lastModified: Date;
+  /**
+   * A token that changes whenever the object is replaced (S3 and Azure ETag, a file's identity
+   * on the filesystem). stat always sets it; list may not. Used by `put`'s ifMatch.
+   */
+  etag?: string;
 }
 
 export interface GetOptions {
   signal?: AbortSignal;
   /** The size the caller expects, when known: lets a backend plan ranged reads without a stat. */
   size?: number;
+  /**
+   * Called as bytes arrive from the store, in whatever range they belong to, before the stream
+   * hands them on in order: a watchdog fed by this sees a slow link move, where the consumer may
+   * wait on one range for a long time while the others fill.
+   */
+  onProgress?: (bytes: number) => void;
 }
 
 export interface PutOptions {
@@ -23,6 +34,17 @@ export interface PutOptions {
    * exclusive link on the filesystem, so two racing writers cannot both win.
    */
   ifAbsent?: boolean;
+  /**
+   * Replace only the object whose stat etag is this one: if `name` was replaced or removed
+   * since, the put fails with AlreadyExistsError and changes nothing. Maps to S3 `If-Match`,
+   * Azure `ifMatch`, and a compare-and-swap under the name's lock on the filesystem.
+   */
+  ifMatch?: string;
+  /**
+   * Called as request bodies go out on the wire (not when the backend buffers them): parts in
+   * flight can take minutes each on a slow link, and a watchdog must see them move.
+   */
+  onProgress?: (bytes: number) => void;
 }
 
 /**

@@ -151,7 +151,11 @@ export class FsBackend implements Backend {
       temp = await this.writeTemp(body, signal);
       signal?.throwIfAborted();
       await (
-        opts.ifAbsent ? this.create(name, temp, target, signal) : this.replace(temp, target)
+        opts.ifAbsent
+          ? this.create(name, temp, target, signal)
+          : opts.ifMatch !== undefined
+            ? this.swap(name, temp, target, opts.ifMatch, signal)
+            : this.replace(temp, target)
       ).catch((err: unknown) => {
         throw this.mapped(err, `cannot store ${name}`);
       });
@@ -340,6 +344,24 @@ export class FsBackend implements Backend {
   /** Normal put: rename is an atomic replace on POSIX filesystems, NFS, SMB and NTFS. */
   private async replace(temp: TempFile, target: string): Promise<void> {
     await withParents(target, () => rename(temp.path, target));
+  }
+
+  /**
+   * ifMatch put: compare-and-swap under the name's commit lock, which every conditional writer
+   * of the name takes; the file in place must still be the one whose etag the caller saw.
+   */
+  private async swap(
+    name: string,
+    temp: TempFile,
+    target: string,
+    etag: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.withLock(name, temp, signal, async () => {
+      const st = await lstat(target).catch(() => undefined);
+      if (!st?.isFile() || info(name, st).etag !== etag) throw new AlreadyExistsError(name);
+      await rename(temp.path, target);
+    });
   }
 
   /** ifAbsent put: link(2) fails with EEXIST if the name exists, atomically, even over NFS. */
@@ -552,7 +574,9 @@ function isTempDir(segment: string): boolean {
 function info(name: string, st: Stats): ObjectInfo {
   // Built here rather than st.mtime: Node core makes that Date in its own realm, which fails
   // `instanceof Date` inside vm contexts such as jest's.
-  return { name, size: st.size, lastModified: new Date(st.mtime.getTime()) };
+  // A replace renames a new file into place, so the inode changes with every write.
+  const etag = `"${st.dev.toString(36)}-${st.ino.toString(36)}-${st.size}-${Math.round(st.mtimeMs * 1000).toString(36)}"`;
+  return { name, size: st.size, lastModified: new Date(st.mtime.getTime()), etag };
 }
 
 function code(err: unknown): string | undefined {

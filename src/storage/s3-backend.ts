@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 import {
   AbortMultipartUploadCommand,
@@ -7,10 +7,12 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { AlreadyExistsError, NotFoundError, StorageError, TimeoutError } from '../errors.js';
 import type { S3Storage, TransferSettings } from '../settings.js';
@@ -24,6 +26,7 @@ import {
   type Operation,
   statusOf,
 } from './s3-errors.js';
+import { newBytes, type Watchdog, watchdog } from './watchdog.js';
 
 const MiB = 1024 * 1024;
 /** S3's multipart limits: at most 10,000 parts, each at least 5 MiB except the last. */
@@ -60,26 +63,43 @@ export class S3Backend implements Backend {
       maxAttempts: MAX_ATTEMPTS,
       // socketTimeout is the idle timer that also covers body transfer; requestTimeout in
       // @smithy/node-http-handler 4.x bounds a whole request and only warns by default.
-      requestHandler: {
+      requestHandler: new ProgressHttpHandler({
         connectionTimeout: Math.min(transfer.stallTimeoutMs, 30_000),
         socketTimeout: transfer.stallTimeoutMs,
         httpAgent: agent,
         httpsAgent: agent,
-      },
+      }),
     });
   }
 
   async stat(name: string): Promise<ObjectInfo | undefined> {
+    const watch = this.watch('stat', name);
     try {
       const out = await this.client.send(
         new HeadObjectCommand({ Bucket: this.storage.bucket, Key: name }),
+        { abortSignal: watch.signal },
       );
-      return { name, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0) };
+      return {
+        name,
+        size: out.ContentLength ?? 0,
+        lastModified: out.LastModified ?? new Date(0),
+        etag: out.ETag,
+      };
     } catch (err) {
       if (isMissingObject(err)) return undefined;
-      if (statusOf(err) === 403) return this.statByListing(name, err);
-      throw this.fail(err, 'stat', name);
+      if (statusOf(err) === 403 && !watch.signal.aborted) {
+        return this.statByListing(name, err, watch.signal);
+      }
+      throw this.fail(err, 'stat', name, watch.signal);
+    } finally {
+      watch.dispose();
     }
+  }
+
+  /** Stat, list and manifest reads: one stall timeout and the deadline for all of their tries. */
+  private watch(operation: Operation, name: string, outer?: AbortSignal): Watchdog {
+    const { stallTimeoutMs, timeoutMs } = this.transfer;
+    return watchdog(`S3 ${operation} of ${name}`, stallTimeoutMs, timeoutMs, outer);
   }
 
   /**
@@ -87,14 +107,19 @@ export class S3Backend implements Backend {
    * conditions, so least-privilege roles (ListBucket limited by s3:prefix) see 403 for every miss.
    * A listing tells a miss from a real denial, and its errors have a body to name the cause.
    */
-  private async statByListing(name: string, headError: unknown): Promise<undefined> {
+  private async statByListing(
+    name: string,
+    headError: unknown,
+    signal: AbortSignal,
+  ): Promise<undefined> {
     let page;
     try {
       page = await this.client.send(
         new ListObjectsV2Command({ Bucket: this.storage.bucket, Prefix: name, MaxKeys: 1 }),
+        { abortSignal: signal },
       );
     } catch (err) {
-      throw this.fail(err, 'stat', name);
+      throw this.fail(err, 'stat', name, signal);
     }
     if (page.Contents?.some((o) => o.Key === name)) throw this.fail(headError, 'stat', name);
     return undefined;
@@ -103,6 +128,7 @@ export class S3Backend implements Backend {
   async list(prefix: string): Promise<ObjectInfo[]> {
     const found: ObjectInfo[] = [];
     let token: string | undefined;
+    const watch = this.watch('list', prefix);
     try {
       do {
         const page = await this.client.send(
@@ -111,13 +137,16 @@ export class S3Backend implements Backend {
             Prefix: prefix,
             ContinuationToken: token,
           }),
+          { abortSignal: watch.signal },
         );
+        watch.touch();
         for (const o of page.Contents ?? []) {
           if (o.Key === undefined) continue;
           found.push({
             name: o.Key,
             size: o.Size ?? 0,
             lastModified: o.LastModified ?? new Date(0),
+            etag: o.ETag,
           });
         }
         const next = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -129,7 +158,9 @@ export class S3Backend implements Backend {
         token = next;
       } while (token);
     } catch (err) {
-      throw this.fail(err, 'list', prefix);
+      throw this.fail(err, 'list', prefix, watch.signal);
+    } finally {
+      watch.dispose();
     }
     return found;
   }
@@ -137,7 +168,11 @@ export class S3Backend implements Backend {
   async get(name: string, opts: GetOptions = {}): Promise<Readable> {
     const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
     const { partSize, concurrency } = this.transfer;
+    const arrived = opts.onProgress ?? ((): void => {});
     let first;
+    // Until the stream is handed out nobody consumes: the first read (all of a manifest) gets
+    // its own stall watchdog; later ranges are watched by the caller, fed by onProgress.
+    const firstWatch = this.watch('get', name, transfer.signal);
     try {
       // A size known to fit one part: one plain GET. Otherwise the first range also tells the size.
       const whole = opts.size !== undefined && opts.size <= partSize;
@@ -145,12 +180,18 @@ export class S3Backend implements Backend {
         name,
         whole ? undefined : [0, partSize - 1],
         undefined,
-        transfer.signal,
+        firstWatch.signal,
+        (n) => {
+          firstWatch.touch();
+          arrived(n);
+        },
       );
     } catch (err) {
       transfer.dispose();
       if (isMissingObject(err)) throw new NotFoundError(name);
-      throw this.fail(err, 'get', name, transfer.signal);
+      throw this.fail(err, 'get', name, firstWatch.signal);
+    } finally {
+      firstWatch.dispose();
     }
     const { etag } = first;
     const out = createRangedReader({
@@ -162,7 +203,8 @@ export class S3Backend implements Backend {
       fetchRange: async (offset, count, signal) => {
         try {
           // If-Match: an object replaced mid-download fails instead of mixing two versions.
-          return (await this.readChunk(name, [offset, offset + count - 1], etag, signal)).data;
+          return (await this.readChunk(name, [offset, offset + count - 1], etag, signal, arrived))
+            .data;
         } catch (err) {
           throw this.fail(err, 'get', name, transfer.signal);
         }
@@ -183,12 +225,13 @@ export class S3Backend implements Backend {
       if (signal.aborted) stopBody();
       signal.throwIfAborted();
       const upload = new Upload({
-        client: cancellableParts(this.client, signal),
+        client: cancellableParts(this.client, signal, opts.onProgress),
         params: {
           Bucket: this.storage.bucket,
           Key: name,
           Body: body,
           IfNoneMatch: opts.ifAbsent ? '*' : undefined, // sent on PutObject and CompleteMultipartUpload
+          IfMatch: opts.ifMatch,
           ServerSideEncryption: this.storage.sse?.type,
           SSEKMSKeyId: this.storage.sse?.kmsKeyId,
         },
@@ -198,7 +241,11 @@ export class S3Backend implements Backend {
       });
       await upload.done();
     } catch (err) {
-      if (opts.ifAbsent && isConditionalConflict(err)) throw new AlreadyExistsError(name);
+      // If-Match on a name that is gone: 404 NoSuchKey (AWS) or 412; either way it changed.
+      const conditional = opts.ifAbsent || opts.ifMatch !== undefined;
+      if (conditional && (isConditionalConflict(err) || (opts.ifMatch && isMissingObject(err)))) {
+        throw new AlreadyExistsError(name);
+      }
       throw this.fail(err, 'put', name, signal);
     } finally {
       signal.removeEventListener('abort', stopBody);
@@ -277,7 +324,9 @@ export class S3Backend implements Backend {
     range: [number, number] | undefined,
     etag: string | undefined,
     signal: AbortSignal,
+    onData: (bytes: number) => void = () => {},
   ): Promise<{ data: Buffer[]; total: number; etag?: string }> {
+    const arrived = newBytes(onData);
     for (let attempt = 1; ; attempt++) {
       let out;
       try {
@@ -305,7 +354,8 @@ export class S3Backend implements Backend {
         );
       }
       try {
-        return { data: await readExactly(out.Body as Readable, length), total, etag: out.ETag };
+        const data = await readExactly(out.Body as Readable, length, arrived);
+        return { data, total, etag: out.ETag };
       } catch (err) {
         if (signal.aborted || attempt >= MAX_ATTEMPTS) throw err;
         await new Promise((r) => setTimeout(r, 250 * attempt));
@@ -345,11 +395,17 @@ export function choosePartSize(configured: number, size?: number): number {
 }
 
 /** Read a response body of exactly `length` bytes: a body that ends short or runs long throws. */
-async function readExactly(body: Readable, length: number): Promise<Buffer[]> {
+async function readExactly(
+  body: Readable,
+  length: number,
+  /** Bytes of this body received so far. */
+  onData: (position: number) => void,
+): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
   let got = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     got += chunk.length;
+    onData(got);
     if (got > length) break;
     chunks.push(chunk);
   }
@@ -365,17 +421,66 @@ async function readExactly(body: Readable, length: number): Promise<Buffer[]> {
 /**
  * The client as lib-storage sees it: part uploads carry the put's signal, so an abort stops them
  * at once. Commits and the clean-up (AbortMultipartUpload) do not: a cancelled commit has an
- * unknown outcome, and the clean-up must run.
+ * unknown outcome, and the clean-up must run. Request bodies (parts, a single PutObject) report
+ * their bytes as they go out, through ProgressHttpHandler.
  */
-function cancellableParts(client: S3Client, signal: AbortSignal): S3Client {
+function cancellableParts(
+  client: S3Client,
+  signal: AbortSignal,
+  onProgress?: (bytes: number) => void,
+): S3Client {
   const view = Object.create(client) as S3Client;
   const send = client.send.bind(client) as (c: unknown, o?: object) => Promise<unknown>;
-  view.send = ((command: unknown, options?: object) =>
-    send(
-      command,
-      command instanceof UploadPartCommand ? { ...options, abortSignal: signal } : options,
-    )) as S3Client['send'];
+  view.send = ((command: unknown, options?: object) => {
+    const progress: ProgressOptions = onProgress ? { onBodyProgress: newBytes(onProgress) } : {};
+    if (command instanceof UploadPartCommand) {
+      return send(command, { ...options, ...progress, abortSignal: signal });
+    }
+    if (command instanceof PutObjectCommand) return send(command, { ...options, ...progress });
+    return send(command, options);
+  }) as S3Client['send'];
   return view;
+}
+
+/** Handler options the S3 client passes through from send() to its request handler. */
+interface ProgressOptions {
+  /** Bytes of this try's body handed to the socket so far (each try starts again at 0). */
+  onBodyProgress?: (sentSoFar: number) => void;
+}
+
+/** Body slices: small enough that progress follows the socket, large enough to cost nothing. */
+const BODY_SLICE = 64 * 1024;
+
+/**
+ * The SDK's Node handler, except that a request sent with onBodyProgress streams its in-memory
+ * body in slices and reports each as the socket takes it. The SDK writes a Buffer body in one
+ * call and reports nothing until the answer, so a 16 MiB part on a slow link looked dead for
+ * minutes. The request is copied, not changed: the SDK's retry sends the original again.
+ */
+class ProgressHttpHandler extends NodeHttpHandler {
+  override handle(
+    request: Parameters<NodeHttpHandler['handle']>[0],
+    options: Parameters<NodeHttpHandler['handle']>[1] & ProgressOptions = {},
+  ): ReturnType<NodeHttpHandler['handle']> {
+    const report = options.onBodyProgress;
+    const body: unknown = request.body;
+    // isView, not instanceof: Buffers may come from another realm (jest's sandbox does that).
+    if (!report || !ArrayBuffer.isView(body) || body.byteLength <= BODY_SLICE) {
+      return super.handle(request, options);
+    }
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    function* slices(): Generator<Buffer> {
+      for (let at = 0; at < bytes.length; at += BODY_SLICE) {
+        const slice = bytes.subarray(at, at + BODY_SLICE);
+        report!(at + slice.length);
+        yield slice;
+      }
+    }
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(request) as object), request, {
+      body: Readable.from(slices(), { objectMode: false, highWaterMark: BODY_SLICE }),
+    }) as typeof request;
+    return super.handle(copy, options);
+  }
 }
 
 /** An AbortSignal that follows `outer` and fires on its own after `timeoutMs` (0: never). */

@@ -90,12 +90,30 @@ describe('save then restore', () => {
     expect(archiver.extracted[0]!.opts.allowedRoots).toEqual([path.join(workspace, 'deps')]);
   });
 
-  test('an exact hit costs one lookup round (a stat and a listing at once), then two gets', async () => {
+  test('an exact hit costs one lookup round, then two gets; last use is a stat beside them', async () => {
     const { backend, save, restore } = setup();
     await save();
     backend.calls.length = 0;
     await restore();
-    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual(['stat', 'list', 'get', 'get']);
+    // Lookup (stat + listing at once), manifest, marker lookup beside the archive download, and
+    // the marker's write (first use of the day).
+    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual([
+      'stat',
+      'list',
+      'get',
+      'stat',
+      'get',
+      'put',
+    ]);
+    backend.calls.length = 0;
+    await restore();
+    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual([
+      'stat',
+      'list',
+      'get',
+      'stat',
+      'get',
+    ]);
   });
 
   test('the manifest records integrity and provenance', async () => {

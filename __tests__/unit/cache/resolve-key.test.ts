@@ -173,6 +173,7 @@ describe('resolveKey round trips', () => {
       b.objects.set(name, {
         data: Buffer.from('{}'),
         lastModified: new Date(1_000_000 + i * 1000),
+        etag: `"${i}"`,
       });
     }
     const m = await resolveKey(b, req('npm-zzz', ['npm-'], scopes3));
