@@ -43,7 +43,21 @@ export class StorageError extends Error {
 
 /** An archive that failed verification or would write outside the declared paths. */
 export class UnsafeArchiveError extends Error {
-  override readonly name = 'UnsafeArchiveError';
+  override readonly name: string = 'UnsafeArchiveError';
+}
+
+/**
+ * The primary key's own entry in the scope this run saves to was refused (corrupt, tampered,
+ * truncated, archive missing): `manifestName` and `etag` let the next save replace exactly it.
+ */
+export class UnusableEntryError extends UnsafeArchiveError {
+  override readonly name = 'UnusableEntryError';
+  constructor(
+    readonly entry: { manifestName: string; etag: string },
+    cause: Error,
+  ) {
+    super(cause.message, { cause });
+  }
 }
 
 /** A transfer that made no progress for too long or ran past its deadline. */

@@ -8,6 +8,8 @@ export interface KeyMatch {
   manifestName: string;
   /** Bytes of the manifest object, as the stat or listing reported it. */
   manifestSize: number;
+  /** Its ETag (or version token), when the store reports one. */
+  manifestEtag?: string;
   scope: ScopeName;
   /** True when the primary key itself matched (the only cache-hit=true case). */
   exact: boolean;
@@ -57,6 +59,7 @@ export async function resolveKey(
         key: req.primaryKey,
         manifestName: exactName,
         manifestSize: hit.size,
+        manifestEtag: hit.etag,
         scope,
         exact: true,
       };
@@ -70,6 +73,7 @@ export async function resolveKey(
           key,
           manifestName: newest.name,
           manifestSize: newest.size,
+          manifestEtag: newest.etag,
           scope,
           exact: key === req.primaryKey,
         };

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Archiver, CompressionMethod, ExtractOptions } from '../archive/archiver.js';
 import { declaredRoots } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
-import { errorMessage, UnsafeArchiveError } from '../errors.js';
+import { errorMessage, NotFoundError, UnsafeArchiveError, UnusableEntryError } from '../errors.js';
 import { formatBytes, formatTransfer, type Logger } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
@@ -12,7 +12,7 @@ import { validateKeys } from './keys.js';
 import { describeScope, locateEntries } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
 import { resolveKey } from './resolve-key.js';
-import { restoreScopes } from './scopes.js';
+import { restoreScopes, saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
 import { trackUse } from './usage.js';
 
@@ -77,35 +77,61 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     );
     return miss;
   }
-  const scope = describeScope(match.scope);
-  const manifest = await readManifest(backend, match.manifestName, match.manifestSize, {
-    version,
-    archiveFolder: layout.archiveFolder(match.manifestName),
-  });
-  const found = { ...miss, matchedKey: match.key, exact: match.exact, size: manifest.size, scope };
-  if (cache.lookupOnly) {
-    logger.info(
-      `Cache found and can be restored from key: ${match.key} (${scope}, ${formatBytes(manifest.size)}); lookup-only, nothing downloaded`,
-    );
-    return found;
+  // The primary key's own entry where this run saves: if it proves unusable, the next save of
+  // the key may replace exactly it (its ETag), instead of skipping because it exists.
+  const ownEntry =
+    match.exact &&
+    match.manifestEtag !== undefined &&
+    match.manifestName ===
+      layout.manifestName(
+        saveScope(cache.scope, context, cache.allowUntrustedSave),
+        version,
+        cache.key,
+      );
+  try {
+    return await restoreMatch();
+  } catch (err) {
+    if (ownEntry && (err instanceof UnsafeArchiveError || err instanceof NotFoundError)) {
+      throw new UnusableEntryError(
+        { manifestName: match.manifestName, etag: match.manifestEtag! },
+        err,
+      );
+    }
+    throw err;
   }
 
-  // The marker lookup overlaps the download; the write (first use of the day) comes after.
-  const use = trackUse(backend, match.manifestName, { logger, now: deps.now });
-  const started = Date.now();
-  const stats = await downloadAndExtract(deps, manifest, req.transfer, {
-    workspace: context.workspace,
-    method: req.method,
-    allowedRoots: declaredRoots(cache.paths, context.workspace),
-    scratchDir: req.tempDir,
-    signal: req.signal,
-  });
-  logger.info(
-    `Cache restored from key: ${match.key} (${scope}): ${formatTransfer(manifest.size, Date.now() - started)}, ` +
-      `${stats.members} members, ${formatBytes(stats.bytes)} unpacked`,
-  );
-  await use.record();
-  return { ...found, restored: true };
+  async function restoreMatch(): Promise<RestoreResult> {
+    const m = match!;
+    const scope = describeScope(m.scope);
+    const manifest = await readManifest(backend, m.manifestName, m.manifestSize, {
+      version,
+      archiveFolder: layout.archiveFolder(m.manifestName),
+    });
+    const found = { ...miss, matchedKey: m.key, exact: m.exact, size: manifest.size, scope };
+    if (cache.lookupOnly) {
+      logger.info(
+        `Cache found and can be restored from key: ${m.key} (${scope}, ${formatBytes(manifest.size)}); lookup-only, nothing downloaded`,
+      );
+      return found;
+    }
+
+    // The marker lookup overlaps the download; the write (first use of the day) comes after.
+    const use = trackUse(backend, m.manifestName, { logger, now: deps.now });
+    const started = Date.now();
+    const stats = await downloadAndExtract(deps, manifest, req.transfer, {
+      workspace: context.workspace,
+      method: req.method,
+      allowedRoots: declaredRoots(cache.paths, context.workspace),
+      scratchDir: req.tempDir,
+      signal: req.signal,
+    });
+    logger.info(
+      `Cache restored from key: ${m.key} (${scope}): ${formatTransfer(manifest.size, Date.now() - started)}, ` +
+        `${stats.members} members, ${formatBytes(stats.bytes)} unpacked`,
+    );
+    await use.record();
+    return { ...found, restored: true };
+  }
 }
 
 async function readManifest(

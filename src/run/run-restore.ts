@@ -2,9 +2,9 @@ import * as core from '@actions/core';
 
 import { performRestore } from '../cache/operations.js';
 import type { RestoreResult } from '../cache/restore-cache.js';
-import type { UnusableReport } from '../cache/unusable.js';
+import type { UnusableEntry } from '../cache/unusable.js';
 import { Outputs } from '../constants.js';
-import { ValidationError } from '../errors.js';
+import { UnusableEntryError, ValidationError } from '../errors.js';
 import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { saveRestoreState } from '../state.js';
@@ -29,9 +29,12 @@ export async function runRestore(deps: RunDeps): Promise<void> {
   core.setOutput(Outputs.CachePrimaryKey, cache.key);
 
   let result: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
+  let unusable: UnusableEntry | undefined;
   try {
     result = await performRestore(deps, settings, deps.context);
   } catch (err) {
+    // The post step replaces the refused entry (conditionally on what was refused).
+    if (err instanceof UnusableEntryError) unusable = err.entry;
     if (err instanceof ValidationError) {
       setOutputs(result);
       return failWithValidation(err);
@@ -44,8 +47,7 @@ export async function runRestore(deps: RunDeps): Promise<void> {
     primaryKey: cache.key,
     matchedKey: result.matchedKey,
     exact: result.exact,
-    // The restore rewrite adds `unusable` to RestoreResult; until then this reads nothing.
-    unusable: (result as RestoreResult & UnusableReport).unusable,
+    unusable,
   });
   await addSummaryRow({
     operation: cache.lookupOnly ? 'lookup' : 'restore',

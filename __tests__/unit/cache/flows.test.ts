@@ -6,7 +6,12 @@ import { Readable } from 'node:stream';
 import { type CacheDeps, restoreCache } from '../../../src/cache/restore-cache.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
-import { StorageError, TimeoutError, UnsafeArchiveError } from '../../../src/errors.js';
+import {
+  StorageError,
+  TimeoutError,
+  UnsafeArchiveError,
+  UnusableEntryError,
+} from '../../../src/errors.js';
 import type { CacheSettings, TransferSettings } from '../../../src/settings.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
 import { cacheSettings, quiet, transferSettings } from '../../helpers/fixtures.js';
@@ -206,6 +211,29 @@ describe('integrity', () => {
     await expect(restore()).rejects.toThrow(UnsafeArchiveError);
     await expect(restore()).rejects.toThrow(/sha256/);
     expect(archiver.extracted).toHaveLength(0);
+  });
+
+  test("the primary key's own entry, refused, is handed over for replacement by its ETag", async () => {
+    const { backend, save, restore } = setup();
+    await save();
+    const manifestName = names(backend, '/keys/')[0]!;
+    const archive = backend.objects.get(names(backend, '/archives/')[0]!)!;
+    archive.data = Buffer.from(archive.data.toString().replace('deps', 'dEps'));
+    const err = await restore().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnusableEntryError);
+    expect((err as UnusableEntryError).entry).toEqual({
+      manifestName,
+      etag: (await backend.stat(manifestName))!.etag,
+    });
+    // A restore-key match is not this run's to replace: a plain refusal.
+    const viaRestoreKey = await restore({ key: 'other', restoreKeys: ['deps'] }).catch(
+      (e: unknown) => e,
+    );
+    expect(viaRestoreKey).toBeInstanceOf(UnsafeArchiveError);
+    expect(viaRestoreKey).not.toBeInstanceOf(UnusableEntryError);
+    // An archive that is gone counts too.
+    backend.objects.delete(names(backend, '/archives/')[0]!);
+    await expect(restore()).rejects.toThrow(UnusableEntryError);
   });
 
   test('a truncated archive is refused by size', async () => {
