@@ -3,9 +3,9 @@ import path from 'node:path';
 
 import * as core from '@actions/core';
 
-import { normalizePrefix } from './cache/layout.js';
 import { Defaults, Inputs, SecretInputs } from './constants.js';
 import { ValidationError } from './errors.js';
+import { secretParts } from './secrets.js';
 import type {
   AzureStorage,
   CacheSettings,
@@ -31,23 +31,20 @@ export function actionInputs(): InputSource {
   };
 }
 
-/**
- * A secret and the secrets inside it: the runner masks exact strings, so a connection string's
- * AccountKey or a SAS signature quoted on its own (or URL-encoded in an error) must be masked too.
- */
-export function secretParts(value: string): string[] {
-  const parts = new Set([value]);
-  for (const m of value.matchAll(/(?:AccountKey|SharedAccessSignature|sig)=([^;&\s]+)/gi)) {
-    const inner = m[1]!;
-    parts.add(inner);
-    try {
-      parts.add(decodeURIComponent(inner));
-    } catch {
-      // not URL-encoded
+/** Validates the user's `prefix`: a plain folder path inside the bucket, container or root. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/+|\/+$/g, '');
+  if (!trimmed) return '';
+  for (const seg of trimmed.split('/')) {
+    // eslint-disable-next-line no-control-regex
+    if (seg === '' || seg === '.' || seg === '..' || /[\\\u0000-\u001f\u007f]/.test(seg)) {
+      throw new ValidationError(
+        `prefix ${JSON.stringify(prefix)} must be a folder path like "ci/cache" with no empty, '.' or '..' parts, backslashes or control characters.`,
+        Inputs.Prefix,
+      );
     }
-    parts.add(encodeURIComponent(inner));
   }
-  return [...parts].filter((p) => p.length >= 4);
+  return trimmed;
 }
 
 /** Parses and validates every setting; errors name the input at fault. */

@@ -1,5 +1,6 @@
 import { Inputs } from '../../src/constants.js';
-import { type InputSource, parseSettings, parseSize, secretParts } from '../../src/inputs.js';
+import { type InputSource, normalizePrefix, parseSettings, parseSize } from '../../src/inputs.js';
+import { secretParts } from '../../src/secrets.js';
 
 function source(values: Partial<Record<Inputs, string>>): InputSource {
   return (name) => values[name] ?? '';
@@ -214,5 +215,18 @@ describe('secretParts', () => {
 
   test('a plain secret is masked as is', () => {
     expect(secretParts('wJalrXUtnFEMI/K7MDENG')).toEqual(['wJalrXUtnFEMI/K7MDENG']);
+  });
+});
+
+describe('normalizePrefix', () => {
+  test('trims slashes and whitespace', () => {
+    expect(normalizePrefix(' /ci/cache/ ')).toBe('ci/cache');
+    expect(normalizePrefix('')).toBe('');
+  });
+
+  test('refuses dot segments, empty segments and backslashes', () => {
+    for (const bad of ['a/../b', './a', 'a//b', 'a\\b']) {
+      expect(() => normalizePrefix(bad)).toThrow(expect.objectContaining({ input: 'prefix' }));
+    }
   });
 });

@@ -73,22 +73,6 @@ function checkLength(name: string, key: string): string {
   return name;
 }
 
-/** Validates the user's `prefix`: a plain folder path inside the bucket, container or root. */
-export function normalizePrefix(prefix: string): string {
-  const trimmed = prefix.trim().replace(/^\/+|\/+$/g, '');
-  if (!trimmed) return '';
-  for (const seg of trimmed.split('/')) {
-    // eslint-disable-next-line no-control-regex
-    if (seg === '' || seg === '.' || seg === '..' || /[\\\u0000-\u001f\u007f]/.test(seg)) {
-      throw new ValidationError(
-        `prefix ${JSON.stringify(prefix)} must be a folder path like "ci/cache" with no empty, '.' or '..' parts, backslashes or control characters.`,
-        Inputs.Prefix,
-      );
-    }
-  }
-  return trimmed;
-}
-
 /** Where a run's entries live: its repository's layout and the version its settings select. */
 export function locateEntries(
   cache: Pick<CacheSettings, 'prefix' | 'paths' | 'enableCrossOsArchive'>,
