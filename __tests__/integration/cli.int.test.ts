@@ -90,6 +90,44 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     expect(readFileSync(path.join(second, 'other/c.txt'), 'utf8')).toBe('gamma');
   });
 
+  test('! patterns exclude files and directories at any depth: not archived, not restored', () => {
+    const first = workspace({
+      'victim/keep.txt': 'kept',
+      'victim/secret.txt': 'password',
+      'victim/build.log': 'log',
+      'victim/a/b/trace.log': 'log',
+      'victim/a/b/data.bin': 'data',
+    });
+    const paths = [
+      '--path',
+      'victim',
+      '--path',
+      '!victim/secret.txt',
+      '--path',
+      '!victim/**/*.log',
+    ];
+    const keyArgs = ['--key', 'victim-1', '--compression', 'gzip', ...common];
+    const saved = cli(['save', ...paths, ...keyArgs], { cwd: first });
+    expect(saved.code).toBe(0);
+    // The stored archive itself, listed by tar: the secret and the logs are not in it.
+    const archive = walk(store).find((f) => f.endsWith('.tar.gz') && readFileSync(f).length > 0);
+    const members = spawnSync('tar', ['-tzPf', archive!], { encoding: 'utf8' }).stdout;
+    expect(members).toMatch(/^victim\/a\/b\/data\.bin$/m);
+    expect(members).not.toMatch(/secret|\.log/);
+
+    const second = workspace();
+    const restored = cli(['restore', ...paths, ...keyArgs, '--json'], { cwd: second });
+    expect(JSON.parse(restored.stdout)).toMatchObject({
+      'cache-hit': true,
+      'cache-restored': true,
+    });
+    expect(readFileSync(path.join(second, 'victim/keep.txt'), 'utf8')).toBe('kept');
+    expect(readFileSync(path.join(second, 'victim/a/b/data.bin'), 'utf8')).toBe('data');
+    for (const gone of ['victim/secret.txt', 'victim/build.log', 'victim/a/b/trace.log']) {
+      expect(existsSync(path.join(second, gone))).toBe(false);
+    }
+  });
+
   test('a miss exits 0, or 1 with --fail-on-cache-miss', () => {
     const ws = workspace();
     const miss = cli(['restore', '--path', 'deps', '--key', 'absent', ...common], { cwd: ws });

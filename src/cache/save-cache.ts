@@ -5,7 +5,7 @@ import { buffer } from 'node:stream/consumers';
 
 import type { CompressionMethod } from '../archive/archiver.js';
 import { archiveExtension } from '../archive/compression.js';
-import { resolvePaths } from '../archive/paths.js';
+import { type ArchiveList, resolveArchiveList } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
 import { AlreadyExistsError, errorMessage } from '../errors.js';
 import { formatTransfer } from '../logger.js';
@@ -42,8 +42,10 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const { backend, logger } = deps;
   const { cache, context } = req;
   validateKeys(cache.key, []);
-  const files = await resolvePaths(cache.paths, context.workspace);
-  if (files.length === 0) return { status: 'no-files', key: cache.key };
+  const files = await resolveArchiveList(cache.paths, context.workspace);
+  if (files.recursive.length + files.exact.length === 0) {
+    return { status: 'no-files', key: cache.key };
+  }
 
   const { layout, version } = locateEntries(cache, context, req.method, req.platform);
   const scope = saveScope(cache.scope, context);
@@ -64,7 +66,9 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     randomUUID(),
     archiveExtension(req.method),
   );
-  logger.debug(`archive ${archiveName}; manifest ${manifestName}; ${files.length} paths`);
+  logger.debug(
+    `archive ${archiveName}; manifest ${manifestName}; ${files.recursive.length + files.exact.length} paths`,
+  );
   const started = Date.now();
   const { size, sha256 } = await upload(deps, req, files, archiveName);
   const ms = Date.now() - started;
@@ -110,14 +114,15 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
 async function upload(
   deps: CacheDeps,
   req: SaveRequest,
-  files: string[],
+  files: ArchiveList,
   archiveName: string,
 ): Promise<{ size: number; sha256: string }> {
   const watch = watchTransfer('upload', req.transfer);
   const counter = new HashCounter(watch.progress);
   const source = deps.archiver.create({
     workspace: req.context.workspace,
-    files,
+    files: files.recursive,
+    exactFiles: files.exact,
     method: req.method,
     level: req.cache.compressionLevel,
     tempDir: req.tempDir,
