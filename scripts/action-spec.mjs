@@ -86,7 +86,7 @@ export const inputs = [
     in: 'cs',
     default: 'false',
     description:
-      'Replace an existing entry for the exact key. By default entries are immutable and the first writer wins.',
+      'Replace an existing entry for the exact key. By default entries are immutable and the first writer wins. In the combined action the post step then saves after an exact hit too, so one fixed key is refreshed every run (a rolling cache).',
   },
   {
     group: 'Cache',

@@ -157,6 +157,54 @@ describe('dist bundles on the S3 backend', () => {
     expect(server.proxy.requests).toEqual([]); // not even a look at the store
   });
 
+  test('overwrite: true makes a rolling key: each post step replaces the entry after a hit', async () => {
+    const roll = { overwrite: 'true' };
+    let state: Record<string, string> = {};
+    const archivesSeen = new Set<string>();
+    for (const generation of ['one', 'two', 'three']) {
+      const job = runner.job();
+      const restored = await runner.run(bundles.restore, job, inputs('rolling', 'gradle', roll));
+      expect(restored.code).toBe(0);
+      if (generation === 'one') {
+        expect(restored.outputs['cache-hit']).toBe('false');
+      } else {
+        // The previous run's entry came back, then this run changes it.
+        expect(restored.outputs['cache-hit']).toBe('true');
+        expect(read(job, 'deps/generation.txt').toString()).not.toBe(generation);
+      }
+      state = restored.state;
+      write(job, 'deps/generation.txt', generation);
+      const post = await runner.run(bundles.save, job, inputs('rolling', 'gradle', roll), state);
+      expect(post.code).toBe(0);
+      expect(annotations(post, 'warning')).toEqual([]);
+      if (generation !== 'one') {
+        expect(post.stdout).toContain(
+          'Cache hit occurred on the primary key gradle; overwrite is set, so the entry is replaced.',
+        );
+      }
+      expect(post.stdout).toContain('Cache saved with key: gradle');
+      // One manifest and the one archive it names: the replaced archive is gone.
+      const stored = await objects('rolling/');
+      const manifest = stored.filter((n) => n.endsWith('/keys/gradle'));
+      const archives = stored.filter((n) => n.includes('/archives/'));
+      expect(manifest).toHaveLength(1);
+      expect(archives).toHaveLength(1);
+      expect(JSON.parse(await getText(manifest[0]!))).toMatchObject({ archive: archives[0] });
+      expect(archivesSeen.has(archives[0]!)).toBe(false);
+      archivesSeen.add(archives[0]!);
+    }
+    const last = runner.job();
+    const hit = await runner.run(bundles.restore, last, inputs('rolling', 'gradle'));
+    expect(hit.outputs['cache-hit']).toBe('true');
+    expect(read(last, 'deps/generation.txt').toString()).toBe('three');
+
+    // Without overwrite the post step still skips after a hit, as actions/cache does.
+    const skip = await runner.run(bundles.save, last, inputs('rolling', 'gradle'), hit.state);
+    expect(skip.stdout).toContain(
+      'Cache hit occurred on the primary key gradle, not saving cache.',
+    );
+  });
+
   test('restore and save sub-actions: restore-keys fallback, then a new key saved', async () => {
     const seed = runner.job();
     write(seed, 'deps/file.txt', 'one');
