@@ -220,24 +220,47 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     expect(rebuild.code).toBe(0);
     expect(rebuild.stderr).toMatch(/Cache saved with key: service\/main-[0-9a-f]{64}/);
 
+    // Harness hands the step an output file (DRONE_OUTPUT); it may hold other lines already.
     const second = workspace({ 'lock.txt': 'v1' });
-    const restore = cli([], { cwd: second, env: settings(second, { PLUGIN_RESTORE: 'true' }) });
+    const outputs = path.join(second, 'restore-output.env');
+    writeFileSync(outputs, 'EARLIER=kept\n');
+    const restore = cli([], {
+      cwd: second,
+      env: settings(second, { PLUGIN_RESTORE: 'true', DRONE_OUTPUT: outputs }),
+    });
     expect(restore.code).toBe(0);
     expect(restore.stderr).toMatch(/Cache restored from key: service\/main-[0-9a-f]{64}/);
     expect(readFileSync(path.join(second, 'deps/sub/b.txt'), 'utf8')).toBe('beta');
     expect(readFileSync(path.join(second, 'other/c.txt'), 'utf8')).toBe('gamma');
+    const key = /Cache restored from key: (\S+)/.exec(restore.stderr)![1]!;
+    expect(envFile(outputs)).toEqual({
+      EARLIER: 'kept',
+      'cache-hit': 'true',
+      CACHE_HIT: 'true',
+      'cache-matched-key': key,
+      CACHE_MATCHED_KEY: key,
+      'cache-restored': 'true',
+      CACHE_RESTORED: 'true',
+    });
 
     // A changed lock file is a different key: a miss, which fail_restore_if_key_not_present fails.
     const third = workspace({ 'lock.txt': 'v2' });
+    const missOutputs = path.join(third, 'miss-output.env');
     const miss = cli([], {
       cwd: third,
       env: settings(third, {
         PLUGIN_RESTORE: 'true',
         PLUGIN_FAIL_RESTORE_IF_KEY_NOT_PRESENT: 'true',
+        DRONE_OUTPUT: missOutputs,
       }),
     });
     expect(miss.code).toBe(1);
     expect(existsSync(path.join(third, 'deps'))).toBe(false);
+    expect(envFile(missOutputs)).toMatchObject({
+      'cache-hit': 'false',
+      'cache-matched-key': '',
+      'cache-restored': 'false',
+    });
   });
 });
 
@@ -245,4 +268,14 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** A KEY=value file as Harness reads DRONE_OUTPUT: one variable per line, split at the first '='. */
+function envFile(file: string): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }

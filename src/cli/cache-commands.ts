@@ -1,7 +1,7 @@
 import { performRestore, performSave } from '../cache/operations.js';
 import type { RestoreResult } from '../cache/restore-cache.js';
 import type { SaveResult } from '../cache/save-cache.js';
-import { Inputs } from '../constants.js';
+import { Inputs, Outputs } from '../constants.js';
 import type { RunContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { type InputSource, parseSettings } from '../inputs.js';
@@ -9,6 +9,7 @@ import { cacheFailureMessage } from '../run/report.js';
 import type { Settings } from '../settings.js';
 import { splitLines } from './args.js';
 import { type CommandRequest, Exit, strictMode } from './command-context.js';
+import { writeDroneOutputs } from './drone-output.js';
 import type { CliSource } from './env-source.js';
 import { renderKeyTemplate } from './key-template.js';
 
@@ -59,6 +60,15 @@ export async function restore(
     failed = true;
     out.warning(cacheFailureMessage('restore', err));
   }
+  await writeDroneOutputs(
+    req.env,
+    {
+      [Outputs.CacheHit]: String(result.exact),
+      [Outputs.CacheMatchedKey]: result.matchedKey ?? '',
+      [Outputs.CacheRestored]: String(result.restored),
+    },
+    out,
+  );
   if (req.args.json) {
     out.result(
       JSON.stringify({
