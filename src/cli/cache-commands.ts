@@ -8,6 +8,7 @@ import { type InputSource, parseSettings } from '../inputs.js';
 import { cacheFailureMessage } from '../run/report.js';
 import type { Settings } from '../settings.js';
 import { splitLines } from './args.js';
+import { containerFromPluginKey } from './azure-container.js';
 import { type CommandRequest, Exit, strictMode } from './command-context.js';
 import { writeDroneOutputs } from './drone-output.js';
 import type { CliSource } from './env-source.js';
@@ -30,17 +31,40 @@ export async function cacheSettings(
     arch: req.deps.arch,
     warn: (m: string) => req.out.warning(m),
   };
-  const key = await renderKeyTemplate(source.get(Inputs.Key), ctx, Inputs.Key);
-  const restoreKeys: string[] = [];
+  let key = await renderKeyTemplate(source.get(Inputs.Key), ctx, Inputs.Key);
+  let restoreKeys: string[] = [];
   for (const k of splitLines(source.get(Inputs.RestoreKeys))) {
     restoreKeys.push(await renderKeyTemplate(k, ctx, Inputs.RestoreKeys));
+  }
+  let container = source.get(Inputs.AzureContainer);
+  if (req.pluginMode && !container.trim() && source.get(Inputs.Backend).trim() === 'azure') {
+    const found = containerFromPluginKey(key, run.repo);
+    if (!found) {
+      throw new ValidationError(
+        `backend azure needs a container: set container (PLUGIN_CONTAINER), start cache_key with one ("<container>/<key>"), or name the repository so that it is a valid container name (3-63 of a-z, 0-9, -); got key ${JSON.stringify(key)} and repository ${JSON.stringify(run.repo)}.`,
+        Inputs.AzureContainer,
+      );
+    }
+    container = found.container;
+    if (found.from === 'cache_key') {
+      const prefix = `${found.container}/`;
+      restoreKeys = restoreKeys.map((k) => (k.startsWith(prefix) ? k.slice(prefix.length) : k));
+    }
+    key = found.key;
+    req.out.info(
+      found.from === 'cache_key'
+        ? `Azure container ${container} from the first segment of cache_key; key ${key}`
+        : `Azure container ${container}, the repository's name (no container setting and no container segment in cache_key)`,
+    );
   }
   const rendered: InputSource = (name) =>
     name === Inputs.Key
       ? key
       : name === Inputs.RestoreKeys
         ? restoreKeys.join('\n')
-        : source.get(name);
+        : name === Inputs.AzureContainer
+          ? container
+          : source.get(name);
   return parseSettings(rendered, req.env, run.workspace);
 }
 
