@@ -128,6 +128,47 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     }
   });
 
+  test('CloudBees writeCache/readCache patterns: --includes and --excludes, one to one', () => {
+    const files = {
+      'maven-repo/org/acme/lib/1.0/lib-1.0.jar': 'release',
+      'maven-repo/org/acme/lib/1.1-SNAPSHOT/lib-1.1-SNAPSHOT.jar': 'snapshot',
+      'maven-repo/org/acme/lib/maven-metadata-SNAPSHOT.xml': 'snapshot metadata',
+      'web/node_modules/left-pad/index.js': 'pad',
+      'web/src/app.js': 'not cached',
+      'node_modules/.bin/tool': 'tool',
+    };
+    // writeCache name: 'deps', includes: 'maven-repo/**,**/node_modules/**', excludes: '**SNAPSHOT**'
+    const patterns = [
+      '--includes',
+      'maven-repo/**,**/node_modules/**',
+      '--excludes',
+      '**SNAPSHOT**',
+    ];
+    const first = workspace(files);
+    const saved = cli(['save', ...patterns, '--key', 'deps', ...common], { cwd: first });
+    expect(saved.code).toBe(0);
+    expect(saved.stderr).toMatch(/Cache saved with key: deps/);
+
+    // readCache name: 'deps', from an equivalent working directory: the same patterns, as env.
+    const second = workspace();
+    const restored = cli(['restore', '--key', 'deps', ...common], {
+      cwd: second,
+      env: {
+        BUCKET_CACHE_INCLUDES: 'maven-repo/**,**/node_modules/**',
+        BUCKET_CACHE_EXCLUDES: '**SNAPSHOT**',
+      },
+    });
+    expect(restored.code).toBe(0);
+    expect(restored.stderr).toMatch(/Cache restored from key: deps/);
+    const at = (rel: string) => path.join(second, rel);
+    expect(readFileSync(at('maven-repo/org/acme/lib/1.0/lib-1.0.jar'), 'utf8')).toBe('release');
+    expect(readFileSync(at('web/node_modules/left-pad/index.js'), 'utf8')).toBe('pad');
+    expect(readFileSync(at('node_modules/.bin/tool'), 'utf8')).toBe('tool');
+    expect(existsSync(at('maven-repo/org/acme/lib/1.1-SNAPSHOT'))).toBe(false);
+    expect(existsSync(at('maven-repo/org/acme/lib/maven-metadata-SNAPSHOT.xml'))).toBe(false);
+    expect(existsSync(at('web/src'))).toBe(false);
+  });
+
   test('a miss exits 0, or 1 with --fail-on-cache-miss', () => {
     const ws = workspace();
     const miss = cli(['restore', '--path', 'deps', '--key', 'absent', ...common], { cwd: ws });

@@ -7,11 +7,12 @@ import { ValidationError } from '../errors.js';
 import { type InputSource, parseSettings } from '../inputs.js';
 import { cacheFailureMessage } from '../run/report.js';
 import type { Settings } from '../settings.js';
+import { antPatternsToPaths } from './ant-patterns.js';
 import { splitLines } from './args.js';
 import { containerFromPluginKey } from './azure-container.js';
 import { type CommandRequest, Exit, strictMode } from './command-context.js';
 import { writeDroneOutputs } from './drone-output.js';
-import type { CliSource } from './env-source.js';
+import { cliSetting, type CliSource } from './env-source.js';
 import { renderKeyTemplate } from './key-template.js';
 
 // restore and save: one cache operation each, with the action's outputs and error policy.
@@ -57,14 +58,21 @@ export async function cacheSettings(
         : `Azure container ${container}, the repository's name (no container setting and no container segment in cache_key)`,
     );
   }
+  const includes = cliSetting(req.args.includes, req.env, 'includes') ?? '';
+  const excludes = cliSetting(req.args.excludes, req.env, 'excludes') ?? '';
+  const paths = [...splitLines(source.get(Inputs.Path)), ...antPatternsToPaths(includes, excludes)];
+  if (includes || excludes)
+    req.out.debug(`path list with --includes/--excludes: ${JSON.stringify(paths)}`);
   const rendered: InputSource = (name) =>
-    name === Inputs.Key
-      ? key
-      : name === Inputs.RestoreKeys
-        ? restoreKeys.join('\n')
-        : name === Inputs.AzureContainer
-          ? container
-          : source.get(name);
+    name === Inputs.Path
+      ? paths.join('\n')
+      : name === Inputs.Key
+        ? key
+        : name === Inputs.RestoreKeys
+          ? restoreKeys.join('\n')
+          : name === Inputs.AzureContainer
+            ? container
+            : source.get(name);
   return parseSettings(rendered, req.env, run.workspace);
 }
 
