@@ -205,6 +205,46 @@ describe('dist bundles on the S3 backend', () => {
     );
   });
 
+  test('a mixed fleet: a runner with zstd restores what a gzip-only runner saved', async () => {
+    // PATH with tar and gzip but no zstd: auto compression resolves to gzip there.
+    const bin = path.join(runner.root, 'gzip-only-bin');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['tar', 'gzip', 'sh']) {
+      const real = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => existsSync(p))!;
+      if (!existsSync(path.join(bin, tool))) symlinkSync(real, path.join(bin, tool));
+    }
+    const old = runner.job();
+    const gzipRunner: Job = { ...old, env: { ...old.env, PATH: bin } };
+    write(gzipRunner, 'deps/lib.txt', 'from the gzip runner');
+    const saved = await runner.run(bundles.save, gzipRunner, inputs('fleet', 'deps-v1'));
+    expect(saved.stdout).toContain('Cache saved with key: deps-v1');
+    expect((await objects('fleet/')).filter((n) => n.endsWith('.tar.gz'))).toHaveLength(1);
+
+    // The zstd runner looks for zstd first, finds none, and restores the gzip entry.
+    const modern = runner.job();
+    const hit = await runner.run(bundles.restore, modern, inputs('fleet', 'deps-v1'));
+    expect(hit.code).toBe(0);
+    expect(annotations(hit, 'warning')).toEqual([]);
+    expect(hit.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-restored': 'true' });
+    expect(read(modern, 'deps/lib.txt').toString()).toBe('from the gzip runner');
+
+    // A restore key finds it too; the zstd runner's own save then writes a zstd entry.
+    const next = runner.job();
+    const partial = await runner.run(
+      bundles.restore,
+      next,
+      inputs('fleet', 'deps-v2', { 'restore-keys': 'deps-' }),
+    );
+    expect(partial.outputs).toMatchObject({
+      'cache-hit': 'false',
+      'cache-matched-key': 'deps-v1',
+      'cache-restored': 'true',
+    });
+    const post = await runner.run(bundles.save, next, inputs('fleet', 'deps-v2'), partial.state);
+    expect(post.stdout).toContain('Cache saved with key: deps-v2');
+    expect((await objects('fleet/')).filter((n) => n.endsWith('.tar.zst'))).toHaveLength(1);
+  });
+
   test('restore and save sub-actions: restore-keys fallback, then a new key saved', async () => {
     const seed = runner.job();
     write(seed, 'deps/file.txt', 'one');

@@ -1,3 +1,4 @@
+import type { CompressionMethod } from '../archive/archiver.js';
 import { Inputs, Limits } from '../constants.js';
 import type { RunContext } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -88,5 +89,32 @@ export function locateEntries(
       enableCrossOsArchive: cache.enableCrossOsArchive,
       platform,
     }),
+  };
+}
+
+/** One version a restore may read, and the method its archives are compressed with. */
+export interface EntryVersion {
+  version: string;
+  method: CompressionMethod;
+}
+
+/**
+ * The versions a restore looks in, best first. A runner that writes zstd also reads gzip entries
+ * of the same paths (gzip is on every runner), so a fleet where some runners lack zstd still
+ * shares caches; the compression is part of the version, so without this they never meet.
+ */
+export function restoreVersions(
+  cache: Pick<CacheSettings, 'prefix' | 'paths' | 'enableCrossOsArchive'>,
+  context: Pick<RunContext, 'owner' | 'repo'>,
+  method: CompressionMethod,
+  platform: NodeJS.Platform = process.platform,
+): { layout: Layout; versions: EntryVersion[] } {
+  const methods: CompressionMethod[] = method === 'zstd' ? ['zstd', 'gzip'] : [method];
+  return {
+    layout: new Layout(cache.prefix, context.owner, context.repo),
+    versions: methods.map((m) => ({
+      method: m,
+      version: locateEntries(cache, context, m, platform).version,
+    })),
   };
 }

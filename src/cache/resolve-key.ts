@@ -1,5 +1,6 @@
+import type { CompressionMethod } from '../archive/archiver.js';
 import type { Backend, ObjectInfo } from '../storage/backend.js';
-import type { Layout, ScopeName } from './layout.js';
+import type { EntryVersion, Layout, ScopeName } from './layout.js';
 
 export interface KeyMatch {
   /** The key of the matched entry (decoded). */
@@ -11,11 +12,15 @@ export interface KeyMatch {
   scope: ScopeName;
   /** True when the primary key itself matched (the only cache-hit=true case). */
   exact: boolean;
+  /** The version the entry was found in, and how its archive is compressed. */
+  version: string;
+  method: CompressionMethod;
 }
 
 export interface ResolveRequest {
   layout: Layout;
-  version: string;
+  /** Versions to look in, best first (restoreVersions): a zstd runner also reads gzip entries. */
+  versions: readonly EntryVersion[];
   primaryKey: string;
   restoreKeys: readonly string[];
   scopes: readonly ScopeName[];
@@ -24,35 +29,50 @@ export interface ResolveRequest {
 /**
  * Per scope in order: the exact primary key, then the primary key and each restore key as a
  * prefix, in the order given; within a prefix the newest entry wins, ties going to the greatest
- * name because stores report whole-second times.
+ * name because stores report whole-second times. At each step the first (best) version with a
+ * match wins, so an exact gzip hit still beats a zstd restore-key match. Exact keys are tried one
+ * version after another (a zstd hit stays one request); prefix listings go to every version at
+ * once, so the fallback costs no extra round trip in time.
  */
 export async function resolveKey(
   backend: Backend,
   req: ResolveRequest,
 ): Promise<KeyMatch | undefined> {
   for (const scope of req.scopes) {
-    const exactName = req.layout.manifestName(scope, req.version, req.primaryKey);
-    const exact = await backend.stat(exactName);
-    if (exact) {
-      return {
-        key: req.primaryKey,
-        manifestName: exactName,
-        manifestSize: exact.size,
-        scope,
-        exact: true,
-      };
+    for (const v of req.versions) {
+      const name = req.layout.manifestName(scope, v.version, req.primaryKey);
+      const info = await backend.stat(name);
+      if (info) {
+        return {
+          key: req.primaryKey,
+          manifestName: name,
+          manifestSize: info.size,
+          scope,
+          exact: true,
+          version: v.version,
+          method: v.method,
+        };
+      }
     }
     for (const keyPrefix of [req.primaryKey, ...req.restoreKeys]) {
-      const prefix = req.layout.manifestPrefix(scope, req.version, keyPrefix);
-      const newest = pickNewest(await backend.list(prefix));
-      if (newest) {
-        const key = decodeKey(newest.name, prefix, keyPrefix);
+      const found = await Promise.all(
+        req.versions.map(async (v) => {
+          const prefix = req.layout.manifestPrefix(scope, v.version, keyPrefix);
+          const newest = pickNewest(await backend.list(prefix));
+          return newest && { newest, prefix, v };
+        }),
+      );
+      const best = found.find((f) => f !== undefined);
+      if (best) {
+        const key = decodeKey(best.newest.name, best.prefix, keyPrefix);
         return {
           key,
-          manifestName: newest.name,
-          manifestSize: newest.size,
+          manifestName: best.newest.name,
+          manifestSize: best.newest.size,
           scope,
           exact: key === req.primaryKey,
+          version: best.v.version,
+          method: best.v.method,
         };
       }
     }

@@ -15,7 +15,7 @@ import { formatBytes, formatTransfer, type Logger } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
 import { validateKeys } from './keys.js';
-import { describeScope, locateEntries } from './layout.js';
+import { describeScope, restoreVersions } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
 import { resolveKey } from './resolve-key.js';
 import { restoreScopes } from './scopes.js';
@@ -59,13 +59,15 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   const { backend, logger } = deps;
   const { cache, context } = req;
   validateKeys(cache.key, cache.restoreKeys);
-  const { layout, version } = locateEntries(cache, context, req.method, req.platform);
+  const { layout, versions } = restoreVersions(cache, context, req.method, req.platform);
   const scopes = restoreScopes(cache.scope, context);
-  logger.debug(`version ${version}; scopes ${scopes.map(describeScope).join(', ')}`);
+  logger.debug(
+    `versions ${versions.map((v) => `${v.version} (${v.method})`).join(', ')}; scopes ${scopes.map(describeScope).join(', ')}`,
+  );
 
   const match = await resolveKey(backend, {
     layout,
-    version,
+    versions,
     primaryKey: cache.key,
     restoreKeys: cache.restoreKeys,
     scopes,
@@ -80,7 +82,7 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   }
   const scope = describeScope(match.scope);
   const manifest = await readManifest(backend, match.manifestName, match.manifestSize, {
-    version,
+    version: match.version,
     archiveFolder: layout.archiveFolder(match.manifestName),
   });
   const found = { ...miss, matchedKey: match.key, exact: match.exact, size: manifest.size, scope };
@@ -95,7 +97,8 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   const started = Date.now();
   const archive = await download(deps, manifest, file, req.transfer, {
     workspace: context.workspace,
-    method: req.method,
+    // The match's method: a zstd runner may have found a gzip entry.
+    method: match.method,
     allowedRoots: declaredRoots(cache.paths, context.workspace),
   });
   logger.info(

@@ -14,9 +14,60 @@ async function seed(b: MemoryBackend, scope: ScopeName, key: string, version = v
   b.tick();
 }
 
-function req(primaryKey: string, restoreKeys: string[] = [], scopes = [pr, main]) {
-  return { layout, version: v, primaryKey, restoreKeys, scopes };
+const g = 'b'.repeat(64);
+const zstdThenGzip = [
+  { version: v, method: 'zstd' as const },
+  { version: g, method: 'gzip' as const },
+];
+
+function req(
+  primaryKey: string,
+  restoreKeys: string[] = [],
+  scopes = [pr, main],
+  versions = zstdThenGzip,
+) {
+  return { layout, versions, primaryKey, restoreKeys, scopes };
 }
+
+describe('resolveKey across compression versions', () => {
+  test('a zstd runner finds a gzip entry of the same key, and says it is gzip', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'npm-abc', g);
+    expect(await resolveKey(b, req('npm-abc'))).toMatchObject({
+      key: 'npm-abc',
+      exact: true,
+      version: g,
+      method: 'gzip',
+    });
+  });
+
+  test('the zstd entry wins when both exist, even if the gzip one is newer', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'npm-abc', v);
+    await seed(b, pr, 'npm-abc', g);
+    expect(await resolveKey(b, req('npm-abc'))).toMatchObject({ version: v, method: 'zstd' });
+    await seed(b, pr, 'npm-x1', v);
+    await seed(b, pr, 'npm-x2', g);
+    expect(await resolveKey(b, req('npm-y', ['npm-x']))).toMatchObject({
+      key: 'npm-x1',
+      method: 'zstd',
+    });
+  });
+
+  test('an exact gzip hit beats a zstd restore-key match; a gzip-only runner never sees zstd', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'npm-old', v);
+    await seed(b, pr, 'npm-abc', g);
+    expect(await resolveKey(b, req('npm-abc', ['npm-']))).toMatchObject({
+      key: 'npm-abc',
+      exact: true,
+      method: 'gzip',
+    });
+    const gzipOnly = [{ version: g, method: 'gzip' as const }];
+    await seed(b, main, 'zz-1', v);
+    expect(await resolveKey(b, req('zz-1', [], [main], gzipOnly))).toBeUndefined();
+  });
+});
 
 describe('resolveKey', () => {
   test('an exact key is a hit, even when newer prefix matches exist', async () => {
@@ -71,7 +122,7 @@ describe('resolveKey', () => {
 
   test('entries of another version are invisible', async () => {
     const b = new MemoryBackend();
-    await seed(b, pr, 'npm-abc', 'b'.repeat(64));
+    await seed(b, pr, 'npm-abc', 'c'.repeat(64));
     expect(await resolveKey(b, req('npm-abc', ['npm-']))).toBeUndefined();
   });
 
