@@ -74,6 +74,16 @@ export const inputs = [
   },
   {
     group: 'Cache',
+    name: 'save-always',
+    in: 'c',
+    default: 'false',
+    description:
+      'Accepted for compatibility with actions/cache and ignored, as it is deprecated there: to save even when the job fails, use the save action with if: always().',
+    deprecationMessage:
+      'save-always does not work as intended and will be removed in a future release.\nA separate `bucket-cache/restore` step should be used instead.\nSee the "Always save" example in save/README.md for more details.',
+  },
+  {
+    group: 'Cache',
     name: 'save',
     in: 'c',
     default: 'true',
@@ -241,6 +251,13 @@ export const inputs = [
     default: '16MiB',
     description:
       'Size of each upload part or download range (5MiB to 4000MiB). Memory use is about concurrency x part-size.',
+  },
+  {
+    group: 'Transfer',
+    name: 'upload-chunk-size',
+    in: 'cs',
+    description:
+      "actions/cache's name for the upload part size, in bytes (or a size like 32MiB). Used when part-size is not set; raised to 5MiB or lowered to 4000MiB if outside the stores' limits.",
   },
   {
     group: 'Transfer',

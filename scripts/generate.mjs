@@ -29,6 +29,7 @@ function actionYml(id) {
       `    required: ${Boolean(i.required)}`,
     );
     if (i.default !== undefined) lines.push(`    default: ${q(i.default)}`);
+    if (i.deprecationMessage) lines.push(`    deprecationMessage: ${q(i.deprecationMessage)}`);
   }
   if (id !== 's') {
     lines.push('outputs:');

@@ -34,6 +34,10 @@ export enum Inputs {
   AzureAccountKey = 'azure-account-key',
   AzureSasToken = 'azure-sas-token',
   AzureEndpoint = 'azure-endpoint',
+  /** actions/cache's name for the upload part size, in bytes; part-size wins when both are set. */
+  UploadChunkSize = 'upload-chunk-size',
+  /** actions/cache's deprecated input: accepted, never read; the runner shows the deprecation. */
+  SaveAlways = 'save-always',
 }
 
 /** Inputs whose values are secrets: masked as soon as they are read. */

@@ -196,7 +196,9 @@ function parseCache(get: InputSource, text: (n: Inputs) => string): Omit<CacheSe
 
 function parseTransfer(text: (n: Inputs) => string): TransferSettings {
   const partSizeText = text(Inputs.PartSize);
-  const partSize = partSizeText ? parseSize(partSizeText, Inputs.PartSize) : Defaults.partSize;
+  const chunk = partSizeText ? undefined : uploadChunkSize(text);
+  const partSize =
+    chunk ?? (partSizeText ? parseSize(partSizeText, Inputs.PartSize) : Defaults.partSize);
   if (partSize < 5 * 1024 ** 2 || partSize > 4000 * 1024 ** 2) {
     // S3 refuses parts under 5 MiB; Azure blocks stop at 4000 MiB.
     throw new ValidationError(
@@ -211,6 +213,17 @@ function parseTransfer(text: (n: Inputs) => string): TransferSettings {
       (int(text, Inputs.StallTimeout, 1, 86_400) ?? Defaults.stallTimeoutSeconds) * 1000,
     timeoutMs: (int(text, Inputs.Timeout, 0, 86_400) ?? Defaults.timeoutSeconds) * 1000,
   };
+}
+
+/**
+ * actions/cache's upload-chunk-size, as the part size. Workflows written for GitHub's cache service
+ * may give any byte count, so it is brought inside the stores' limits instead of refused.
+ */
+function uploadChunkSize(text: (n: Inputs) => string): number | undefined {
+  const raw = text(Inputs.UploadChunkSize);
+  if (!raw) return undefined;
+  const bytes = parseSize(raw, Inputs.UploadChunkSize);
+  return Math.min(Math.max(bytes, 5 * 1024 ** 2), 4000 * 1024 ** 2);
 }
 
 function expandHome(p: string): string {

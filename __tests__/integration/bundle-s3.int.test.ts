@@ -284,6 +284,47 @@ describe('dist bundles on the S3 backend', () => {
     expect(read(fresh, 'deps/file.txt').toString()).toBe('two');
   });
 
+  test("actions/cache's own inputs: upload-chunk-size is the part size, save-always is accepted", async () => {
+    const job = runner.job();
+    const blob = randomBytes(13 * MiB);
+    write(job, 'deps/blob.bin', blob);
+    // As a workflow moved from actions/cache writes them.
+    const legacy = { 'upload-chunk-size': String(6 * MiB), 'save-always': 'true' };
+    const miss = await runner.run(bundles.restore, job, inputs('legacy', 'legacy-1', legacy));
+    expect(miss.code).toBe(0);
+    expect(annotations(miss, 'warning')).toEqual([]);
+    expect(annotations(miss, 'error')).toEqual([]);
+    server.proxy.reset();
+    const post = await runner.run(
+      bundles.save,
+      job,
+      inputs('legacy', 'legacy-1', legacy),
+      miss.state,
+    );
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('Cache saved with key: legacy-1');
+    const parts = server.proxy.requests.filter((r) => r.key.includes('/archives/') && isPart(r));
+    const sizes = parts.map((r) => Number(r.headers['content-length']));
+    expect(sizes.length).toBe(3);
+    expect(sizes.filter((n) => n === 6 * MiB)).toHaveLength(2);
+
+    // A tiny chunk size, valid for GitHub's service, is raised to the stores' 5 MiB minimum.
+    const small = runner.job();
+    write(small, 'deps/blob.bin', blob);
+    server.proxy.reset();
+    const raised = await runner.run(
+      bundles.save,
+      small,
+      inputs('legacy', 'legacy-2', { 'upload-chunk-size': '1048576' }),
+    );
+    expect(raised.code).toBe(0);
+    expect(raised.stdout).toContain('Cache saved with key: legacy-2');
+    const raisedParts = server.proxy.requests.filter(
+      (r) => r.key.includes('/archives/') && isPart(r),
+    );
+    expect(Number(raisedParts[0]!.headers['content-length'])).toBe(5 * MiB);
+  });
+
   test('an archive of several parts: multipart upload and parallel ranged download', async () => {
     const job = runner.job();
     const blob = randomBytes(20 * MiB); // incompressible: the archive stays over 20 MiB

@@ -154,6 +154,21 @@ describe('parseSettings', () => {
     ).toThrow(expect.objectContaining({ input: 'azure-sas-token' }));
   });
 
+  test("upload-chunk-size is actions/cache's part size: bytes, kept inside the stores' limits", () => {
+    const MiB = 1024 * 1024;
+    const partSize = (v: Partial<Record<Inputs, string>>) =>
+      parse({ ...base, ...v }).transfer.partSize;
+    expect(partSize({ [Inputs.UploadChunkSize]: String(32 * MiB) })).toBe(32 * MiB);
+    expect(partSize({ [Inputs.UploadChunkSize]: '1048576' })).toBe(5 * MiB);
+    expect(partSize({ [Inputs.UploadChunkSize]: '8GiB' })).toBe(4000 * MiB);
+    expect(partSize({ [Inputs.UploadChunkSize]: '64MiB', [Inputs.PartSize]: '8MiB' })).toBe(
+      8 * MiB,
+    );
+    expect(() => parse({ ...base, [Inputs.UploadChunkSize]: 'big' })).toThrow(
+      expect.objectContaining({ input: 'upload-chunk-size' }),
+    );
+  });
+
   test('transfer settings: sizes with units, bounds enforced', () => {
     expect(
       parse({ ...base, [Inputs.PartSize]: '8MiB', [Inputs.Concurrency]: '4' }).transfer,

@@ -83,10 +83,13 @@ function inputKind(name: Inputs): Kind {
 }
 
 const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
-  ...Object.values(Inputs).map((name): [string, Spec] => [
-    name,
-    { kind: inputKind(name), commands: CACHE_INPUTS.has(name) ? CACHE : ALL, input: name },
-  ]),
+  // save-always is an action input only, deprecated and ignored there: no flag for it.
+  ...Object.values(Inputs)
+    .filter((name) => name !== Inputs.SaveAlways)
+    .map((name): [string, Spec] => [
+      name,
+      { kind: inputKind(name), commands: CACHE_INPUTS.has(name) ? CACHE : ALL, input: name },
+    ]),
   // --key is an input for save/restore and a filter for the management commands.
   [Inputs.Key, { kind: 'string', commands: ALL, input: Inputs.Key }],
   ['repository', { kind: 'string', commands: ALL }],
