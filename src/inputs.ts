@@ -76,7 +76,7 @@ export function parseStoreSettings(
   const text = (name: Inputs): string => get(name).trim();
   return {
     storage: parseStorage(text, env, workspace),
-    transfer: parseTransfer(text),
+    transfer: { ...parseTransfer(text), downloadTimeoutMs: segmentDownloadTimeout(env) },
     prefix: normalizePrefix(text(Inputs.Prefix)),
   };
 }
@@ -224,6 +224,24 @@ function uploadChunkSize(text: (n: Inputs) => string): number | undefined {
   if (!raw) return undefined;
   const bytes = parseSize(raw, Inputs.UploadChunkSize);
   return Math.min(Math.max(bytes, 5 * 1024 ** 2), 4000 * 1024 ** 2);
+}
+
+/**
+ * actions/cache reads SEGMENT_DOWNLOAD_TIMEOUT_MINS from the environment as its download deadline;
+ * minutes, fractions allowed. Unset means no deadline beyond `timeout` (stall-timeout still applies).
+ */
+function segmentDownloadTimeout(env: Record<string, string | undefined>): number | undefined {
+  const name = 'SEGMENT_DOWNLOAD_TIMEOUT_MINS';
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0) {
+    throw new ValidationError(
+      `${name} must be a number of minutes greater than 0 (the restore's download deadline); got ${JSON.stringify(raw)}.`,
+      name,
+    );
+  }
+  return Math.max(1, Math.round(minutes * 60_000));
 }
 
 function expandHome(p: string): string {

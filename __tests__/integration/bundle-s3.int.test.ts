@@ -325,6 +325,43 @@ describe('dist bundles on the S3 backend', () => {
     expect(Number(raisedParts[0]!.headers['content-length'])).toBe(5 * MiB);
   });
 
+  test('SEGMENT_DOWNLOAD_TIMEOUT_MINS is the download deadline, as in actions/cache', async () => {
+    const seed = runner.job();
+    write(seed, 'deps/blob.bin', randomBytes(256 * 1024));
+    expect((await runner.run(bundles.save, seed, inputs('deadline', 'slow-1'))).code).toBe(0);
+
+    // The archive starts to arrive, then the store goes quiet; the stall timeout is far away.
+    server.proxy.inject(
+      (r) => r.method === 'GET' && r.key.includes('/archives/'),
+      { kind: 'stall', afterBytes: 1000 },
+      Infinity,
+    );
+    const job = runner.job();
+    job.env.SEGMENT_DOWNLOAD_TIMEOUT_MINS = '0.03'; // 1.8 s
+    const started = Date.now();
+    const r = await runner.run(
+      bundles.restore,
+      job,
+      inputs('deadline', 'slow-1', { 'stall-timeout': '600' }),
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ 'cache-hit': 'false', 'cache-restored': 'false' });
+    expect(annotations(r, 'warning').join('\n')).toMatch(
+      /download did not finish within 2 s \(SEGMENT_DOWNLOAD_TIMEOUT_MINS\)/,
+    );
+    expect(existsSync(path.join(job.workspace, 'deps'))).toBe(false);
+
+    // A value that is not a number of minutes names the variable and fails the step.
+    const bad = runner.job();
+    bad.env.SEGMENT_DOWNLOAD_TIMEOUT_MINS = 'ten';
+    const refused = await runner.run(bundles.restore, bad, inputs('deadline', 'slow-1'));
+    expect(refused.code).not.toBe(0);
+    expect(annotations(refused, 'error').join('\n')).toMatch(
+      /SEGMENT_DOWNLOAD_TIMEOUT_MINS must be a number of minutes/,
+    );
+  });
+
   test('an archive of several parts: multipart upload and parallel ranged download', async () => {
     const job = runner.job();
     const blob = randomBytes(20 * MiB); // incompressible: the archive stays over 20 MiB

@@ -169,6 +169,21 @@ describe('parseSettings', () => {
     );
   });
 
+  test("SEGMENT_DOWNLOAD_TIMEOUT_MINS (actions/cache's variable) is read as minutes", () => {
+    expect(parse(base, { SEGMENT_DOWNLOAD_TIMEOUT_MINS: '5' }).transfer.downloadTimeoutMs).toBe(
+      300_000,
+    );
+    expect(parse(base, { SEGMENT_DOWNLOAD_TIMEOUT_MINS: '0.5' }).transfer.downloadTimeoutMs).toBe(
+      30_000,
+    );
+    expect(parse(base).transfer.downloadTimeoutMs).toBeUndefined();
+    for (const bad of ['0', '-1', 'ten']) {
+      expect(() => parse(base, { SEGMENT_DOWNLOAD_TIMEOUT_MINS: bad })).toThrow(
+        expect.objectContaining({ input: 'SEGMENT_DOWNLOAD_TIMEOUT_MINS' }),
+      );
+    }
+  });
+
   test('transfer settings: sizes with units, bounds enforced', () => {
     expect(
       parse({ ...base, [Inputs.PartSize]: '8MiB', [Inputs.Concurrency]: '4' }).transfer,
