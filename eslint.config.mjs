@@ -5,7 +5,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'lib/**', 'node_modules/**', 'coverage/**', '*.config.js', '*.config.mjs'],
+    ignores: [
+      'dist/**',
+      'lib/**',
+      '.tmp/**',
+      'node_modules/**',
+      'coverage/**',
+      '*.config.js',
+      '*.config.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -38,8 +46,9 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript build and demo scripts: not part of the TypeScript project.
-    files: ['scripts/**/*.mjs'],
+    // Plain JavaScript build and demo scripts, and the bench's child-process scripts: not part
+    // of the TypeScript project.
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

@@ -6,7 +6,7 @@ import { Defaults } from '../src/constants.js';
 import type { TransferSettings } from '../src/settings.js';
 import { AzureBackend } from '../src/storage/azure-backend.js';
 
-// npm run bench -- bench/azure-roundtrip.bench.ts
+// npm run bench:backends (this one alone: npm run bench:backends -- -t Azure)
 // AZURE_BENCH_MIB (default 512) sets the size; AZURE_BENCH_MATRIX=1 also tries other
 // part-size × concurrency pairs, to choose defaults.
 const MIB = 1024 * 1024;

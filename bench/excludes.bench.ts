@@ -8,6 +8,9 @@ import * as glob from '@actions/glob';
 
 import { resolveArchiveList } from '../src/archive/paths.js';
 import { TarArchiver } from '../src/archive/tar-archiver.js';
+import type { Logger } from '../src/logger.js';
+
+const quiet: Logger = { info: () => {}, debug: () => {}, warning: () => {} };
 
 // Excludes inside a 30,000-file directory (BENCH_FILES), packed with no compression so the file
 // list is what is measured: our walk-and-list against `tar -c dir` with no exclusion at all
@@ -63,7 +66,7 @@ test(`excludes in a ${files}-file directory vs plain tar`, async () => {
     const ours = await best(async () => {
       const l = await resolveArchiveList(patterns, ws);
       await pipeline(
-        new TarArchiver().create({
+        new TarArchiver({ logger: quiet }).create({
           workspace: ws,
           files: l.recursive,
           exactFiles: l.exact,

@@ -1,6 +1,8 @@
 // The single source of the three action.yml files and the README's input/output tables.
 // `npm run generate` writes them; a unit test fails when any of them is out of date.
-// `in` says which actions declare an input: c = combined (root), r = restore, s = save.
+// `in` says which actions declare an input: c = combined (root), r = restore, s = save,
+// p = prune. An action's `groups` adds every input of those groups (prune: the storage ones).
+// An output's `in` defaults to 'cr'.
 
 export const actions = {
   c: {
@@ -24,6 +26,14 @@ export const actions = {
     description:
       'Save a cache to S3, S3-compatible, Azure Blob or directory storage. Pair with bucket-cache/restore.',
     main: '../dist/save/index.js',
+  },
+  p: {
+    file: 'prune/action.yml',
+    name: 'bucket-cache prune',
+    description:
+      'Evict bucket-cache entries by last use, age, count or a total size budget, and clean up after unfinished saves. For a scheduled workflow.',
+    main: '../dist/prune/index.js',
+    groups: ['Storage', 'S3', 'Azure', 'Transfer'],
   },
 };
 
@@ -112,7 +122,7 @@ export const inputs = [
     in: 'crs',
     default: 'auto',
     description:
-      '`auto` (zstd when installed, else gzip), `zstd`, `gzip` or `none`. Entries are only restored by runners using the same method.',
+      '`auto` (zstd when installed, else gzip), `zstd`, `gzip` or `none`. Entries are restored by runners using the same method; a zstd runner also restores gzip entries, so runners without zstd share caches with it.',
   },
   {
     group: 'Cache',
@@ -241,14 +251,14 @@ export const inputs = [
     group: 'Transfer',
     name: 'concurrency',
     in: 'crs',
-    default: '8',
+    default: '4',
     description: 'Parts uploaded or ranges downloaded in parallel.',
   },
   {
     group: 'Transfer',
     name: 'part-size',
     in: 'crs',
-    default: '16MiB',
+    default: '8MiB',
     description:
       'Size of each upload part or download range (5MiB to 4000MiB). Memory use is about concurrency x part-size.',
   },
@@ -273,6 +283,49 @@ export const inputs = [
     default: '0',
     description: 'Overall seconds allowed for one upload or download; 0 for no limit.',
   },
+  {
+    group: 'Prune',
+    name: 'unused-for',
+    in: 'p',
+    description:
+      'Delete entries not restored for this long, e.g. `7d` (units s, m, h, d, w; combinable: `1d12h`). Restores record their use at most once a day.',
+  },
+  {
+    group: 'Prune',
+    name: 'older-than',
+    in: 'p',
+    description:
+      'Delete entries saved longer ago than this, however often they are used, e.g. `30d`.',
+  },
+  {
+    group: 'Prune',
+    name: 'keep',
+    in: 'p',
+    description:
+      'Keep only the newest N entries of each repository, branch and version (path list, compression, OS).',
+  },
+  {
+    group: 'Prune',
+    name: 'max-total-size',
+    in: 'cp',
+    description:
+      "Delete the least recently used entries until the rest total at most this, e.g. `50GiB`. prune: after the other rules. Combined action: this repository's entries, in the post step after each save that stored something.",
+  },
+  {
+    group: 'Prune',
+    name: 'all-repositories',
+    in: 'p',
+    default: 'false',
+    description:
+      "Prune every repository's entries under `prefix`, not just this repository's. Size budgets then hold for them all.",
+  },
+  {
+    group: 'Prune',
+    name: 'dry-run',
+    in: 'p',
+    default: 'false',
+    description: 'Only report what would be deleted.',
+  },
 ];
 
 export const outputs = [
@@ -291,4 +344,14 @@ export const outputs = [
     description: "'true' when anything was restored, a restore-keys match included.",
   },
   { name: 'cache-size', description: 'Size in bytes of the matched archive; empty on a miss.' },
+  {
+    name: 'entries-removed',
+    in: 'p',
+    description: 'prune: number of entries deleted (or that would be, in a dry run).',
+  },
+  {
+    name: 'bytes-freed',
+    in: 'p',
+    description: 'prune: bytes held by the deleted entries and orphaned archives.',
+  },
 ];

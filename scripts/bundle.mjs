@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the three bundles: tsc emits ESM JavaScript to lib/ (ncc's own TypeScript path compiles
+// Builds the four bundles (restore, save, prune, cli): tsc emits ESM JavaScript to lib/ (ncc's own TypeScript path compiles
 // ESM sources as CommonJS), then ncc bundles each entry. `--out DIR` writes elsewhere than dist/,
 // which is how the freshness test rebuilds without touching the committed bundles.
 import { execFileSync } from 'node:child_process';
@@ -20,7 +20,7 @@ const run = (script, args) =>
 
 rmSync(path.join(root, 'lib'), { recursive: true, force: true });
 run(require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json']);
-for (const entry of ['restore', 'save', 'cli']) {
+for (const entry of ['restore', 'save', 'prune', 'cli']) {
   rmSync(path.join(out, entry), { recursive: true, force: true });
   run(require.resolve('@vercel/ncc/dist/ncc/cli.js'), [
     'build',

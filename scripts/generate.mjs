@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes action.yml, restore/action.yml, save/action.yml and the README tables from
+// Writes action.yml, restore/action.yml, save/action.yml, prune/action.yml and the README tables from
 // scripts/action-spec.mjs. With --check, writes nothing and exits 1 if any file would change.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,10 @@ import { actions, inputs, outputs } from './action-spec.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const q = (s) => JSON.stringify(s);
+
+/** Whether action `id` declares input `i`: named in its `in`, or of a group the action takes. */
+const declares = (id, i) => i.in.includes(id) || Boolean(actions[id].groups?.includes(i.group));
+const NAMES = { c: 'combined', r: 'restore', s: 'save', p: 'prune' };
 
 function actionYml(id) {
   const a = actions[id];
@@ -22,7 +26,7 @@ function actionYml(id) {
     '  color: blue',
     'inputs:',
   ];
-  for (const i of inputs.filter((i) => i.in.includes(id))) {
+  for (const i of inputs.filter((i) => declares(id, i))) {
     lines.push(
       `  ${i.name}:`,
       `    description: ${q(i.description)}`,
@@ -31,9 +35,10 @@ function actionYml(id) {
     if (i.default !== undefined) lines.push(`    default: ${q(i.default)}`);
     if (i.deprecationMessage) lines.push(`    deprecationMessage: ${q(i.deprecationMessage)}`);
   }
-  if (id !== 's') {
+  const outs = outputs.filter((o) => (o.in ?? 'cr').includes(id));
+  if (outs.length) {
     lines.push('outputs:');
-    for (const o of outputs) lines.push(`  ${o.name}:`, `    description: ${q(o.description)}`);
+    for (const o of outs) lines.push(`  ${o.name}:`, `    description: ${q(o.description)}`);
   }
   lines.push('runs:', '  using: node24', `  main: ${q(a.main)}`);
   if (a.post) lines.push(`  post: ${q(a.post)}`, '  post-if: success()');
@@ -42,10 +47,12 @@ function actionYml(id) {
 
 function readmeTables() {
   const esc = (s) => s.replace(/\|/g, '\\|');
-  const where = (i) =>
-    i.in === 'crs'
-      ? 'all'
-      : [...i.in].map((c) => ({ c: 'combined', r: 'restore', s: 'save' })[c]).join(', ');
+  const where = (i) => {
+    const ids = Object.keys(actions).filter((id) => declares(id, i));
+    if (ids.length === Object.keys(actions).length) return 'all';
+    if (ids.join('') === 'crs') return 'combined, restore, save';
+    return ids.map((id) => NAMES[id]).join(', ');
+  };
   const rows = ['| input | default | actions | description |', '| --- | --- | --- | --- |'];
   for (const i of inputs) {
     rows.push(

@@ -1,4 +1,11 @@
 #!/usr/bin/env node
 import { runCli } from './cli/main.js';
+import { cancelOnSignals } from './util/cancel.js';
 
-process.exitCode = await runCli(process.argv.slice(2), process.env);
+const cancel = cancelOnSignals();
+try {
+  process.exitCode = await runCli(process.argv.slice(2), process.env, cancel.signal);
+} finally {
+  cancel.dispose();
+  process.exitCode = cancel.exitCode() ?? process.exitCode;
+}

@@ -40,6 +40,16 @@ export enum Inputs {
   SaveAlways = 'save-always',
 }
 
+/** Inputs of the prune action alone (prune/action.yml), besides the storage and transfer ones. */
+export enum PruneInputs {
+  UnusedFor = 'unused-for',
+  OlderThan = 'older-than',
+  Keep = 'keep',
+  MaxTotalSize = 'max-total-size',
+  AllRepositories = 'all-repositories',
+  DryRun = 'dry-run',
+}
+
 /** Inputs whose values are secrets: masked as soon as they are read. */
 export const SecretInputs: readonly Inputs[] = [
   Inputs.AwsAccessKeyId,
@@ -58,6 +68,12 @@ export enum Outputs {
   CacheSize = 'cache-size',
 }
 
+/** Outputs of the prune action. */
+export enum PruneOutputs {
+  EntriesRemoved = 'entries-removed',
+  BytesFreed = 'bytes-freed',
+}
+
 /** The one state entry handed from the main step to the post step. */
 export enum State {
   Restore = 'restore-state',
@@ -72,8 +88,8 @@ export const Limits = {
 } as const;
 
 export const Defaults = {
-  concurrency: 8,
-  partSize: 16 * 1024 * 1024,
+  concurrency: 4,
+  partSize: 8 * 1024 * 1024,
   stallTimeoutSeconds: 120,
   timeoutSeconds: 0,
 } as const;

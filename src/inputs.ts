@@ -3,19 +3,21 @@ import path from 'node:path';
 
 import * as core from '@actions/core';
 
-import { Defaults, Inputs, SecretInputs } from './constants.js';
+import { Defaults, Inputs, PruneInputs, SecretInputs } from './constants.js';
 import { ValidationError } from './errors.js';
 import { secretParts } from './secrets.js';
 import type {
   AzureStorage,
   CacheSettings,
   CompressionChoice,
+  PruneSettings,
   S3Storage,
   Scope,
   Settings,
   StorageSettings,
   TransferSettings,
 } from './settings.js';
+import { durationMs } from './util/duration.js';
 
 /** Returns an input's raw value, '' when unset. The action and the CLI each supply one. */
 export type InputSource = (name: Inputs) => string;
@@ -147,7 +149,7 @@ const SIZE_UNITS: Record<string, number> = {
 };
 
 /** "16MiB", "8m", "5242880" → bytes. Binary units: part sizes are MiB in every store's docs. */
-export function parseSize(value: string, name: Inputs): number {
+export function parseSize(value: string, name: Inputs | PruneInputs): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
   const unit = SIZE_UNITS[m?.[2]?.toLowerCase() ?? 'x'];
   if (!m || unit === undefined) {
@@ -370,4 +372,56 @@ function parseAzure(text: (n: Inputs) => string): AzureStorage {
     );
   }
   return storage;
+}
+
+/** The prune action's own inputs through @actions/core. */
+export function actionPruneInputs(): (name: PruneInputs) => string {
+  return (name) => core.getInput(name);
+}
+
+/** The combined action's max-total-size: a budget its post step prunes to; undefined if unset. */
+export function parsePruneBudget(get: (name: PruneInputs) => string): number | undefined {
+  const size = get(PruneInputs.MaxTotalSize).trim();
+  return size ? parseSize(size, PruneInputs.MaxTotalSize) : undefined;
+}
+
+/** Parses the prune action's rules; errors name the input at fault. */
+export function parsePruneSettings(get: (name: PruneInputs) => string): PruneSettings {
+  const text = (name: PruneInputs): string => get(name).trim();
+  const duration = (name: PruneInputs): number | undefined => {
+    if (!text(name)) return undefined;
+    const ms = durationMs(text(name));
+    if (ms === undefined) {
+      throw new ValidationError(
+        `Input ${name} must be a duration like 7d, 12h, 1d12h or 2w (units s, m, h, d, w); got ${JSON.stringify(text(name))}.`,
+        name,
+      );
+    }
+    return ms;
+  };
+  const keep = text(PruneInputs.Keep);
+  if (keep && (!/^\d+$/.test(keep) || Number(keep) < 1)) {
+    throw new ValidationError(
+      `Input ${PruneInputs.Keep} must be a whole number of at least 1; got ${JSON.stringify(keep)}.`,
+      PruneInputs.Keep,
+    );
+  }
+  const flag = (name: PruneInputs): boolean => {
+    const v = text(name).toLowerCase();
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    throw new ValidationError(
+      `Input ${name} must be "true" or "false", got ${JSON.stringify(v)}.`,
+      name,
+    );
+  };
+  const size = text(PruneInputs.MaxTotalSize);
+  return {
+    unusedForMs: duration(PruneInputs.UnusedFor),
+    olderThanMs: duration(PruneInputs.OlderThan),
+    keep: keep ? Number(keep) : undefined,
+    maxSizeBytes: size ? parseSize(size, PruneInputs.MaxTotalSize) : undefined,
+    allRepositories: flag(PruneInputs.AllRepositories),
+    dryRun: flag(PruneInputs.DryRun),
+  };
 }

@@ -86,3 +86,14 @@ export interface Settings {
   storage: StorageSettings;
   transfer: TransferSettings;
 }
+
+/** The prune action's rules (see cache/prune.ts); undefined rules are off. */
+export interface PruneSettings {
+  unusedForMs?: number;
+  olderThanMs?: number;
+  keep?: number;
+  maxSizeBytes?: number;
+  /** Every repository under the prefix, not just the workflow's own. */
+  allRepositories: boolean;
+  dryRun: boolean;
+}

@@ -7,6 +7,7 @@ import { type ActionRun, runAction } from '../../scripts/run-action.mjs';
 export const bundles = {
   restore: path.resolve('dist/restore/index.js'),
   save: path.resolve('dist/save/index.js'),
+  prune: path.resolve('dist/prune/index.js'),
 };
 
 export interface Job {

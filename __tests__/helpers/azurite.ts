@@ -125,3 +125,9 @@ async function kill(child: ChildProcess, exited: Promise<void>): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/** Stage one block under `name` and never commit it, as a save killed before its commit does. */
+export async function abandonAzureBlocks(client: ContainerClient, name: string): Promise<void> {
+  const id = Buffer.from(`abandoned-${randomBytes(4).toString('hex')}`).toString('base64');
+  await client.getBlockBlobClient(name).stageBlock(id, randomBytes(1024), 1024);
+}

@@ -12,6 +12,14 @@ export interface ContractOptions {
   conditionalCreate?: boolean;
   /** Run the >1000-object paging case (slow on emulators: integration only). */
   paging?: boolean;
+  /**
+   * Leave a write of `name` begun and never committed, as a killed save does (an S3 multipart
+   * upload with a part, Azure uncommitted blocks, an fs temp file), through the store's own API.
+   * `backend` is the one the test made.
+   */
+  abandonUpload?: (backend: Backend, name: string) => Promise<void>;
+  /** Whether incomplete uploads report the name they were for (fs temp files do not). */
+  uploadNames?: boolean;
 }
 
 /**
@@ -165,6 +173,47 @@ export function describeBackendContract(
       expect(await backend.stat(`${ns}gone`)).toBeUndefined();
       await expect(backend.delete(`${ns}gone`)).resolves.toBeUndefined();
     });
+
+    const abandon = options.abandonUpload;
+    if (abandon) {
+      const named = options.uploadNames !== false;
+      const mine = async (prefix: string) =>
+        (await backend.listIncompleteUploads(prefix)).filter(
+          (u) => !named || u.name?.startsWith(ns),
+        );
+
+      test('an abandoned write is listed as an incomplete upload, never as an object, until aborted', async () => {
+        await abandon(backend, `${ns}up/dead.bin`);
+        const [upload, ...more] = await mine(ns);
+        expect(more).toEqual([]);
+        expect(upload).toBeDefined();
+        if (named) expect(upload!.name).toBe(`${ns}up/dead.bin`);
+        expect(upload!.started).toBeInstanceOf(Date);
+        expect(Math.abs(upload!.started.getTime() - Date.now())).toBeLessThan(10 * 60_000);
+        expect(await backend.stat(`${ns}up/dead.bin`)).toBeUndefined();
+        expect(await backend.list(ns)).toEqual([]);
+        if (named) expect(await mine(`${ns}elsewhere/`)).toEqual([]);
+
+        await backend.abortIncompleteUpload(upload!);
+        expect(await mine(ns)).toEqual([]);
+        expect(await backend.list(ns)).toEqual([]);
+        // Aborting one that is gone already is fine.
+        await expect(backend.abortIncompleteUpload(upload!)).resolves.toBeUndefined();
+      });
+
+      test('committed objects are not incomplete uploads, and aborting a stale upload never removes one', async () => {
+        await abandon(backend, `${ns}late`);
+        const [stale] = await mine(ns);
+        expect(stale).toBeDefined();
+        // A writer commits the name after the upload was listed, then the abort arrives.
+        const data = randomBytes(1000);
+        await backend.put(`${ns}late`, Readable.from([data]));
+        await backend.put(`${ns}small`, Readable.from([Buffer.from('s')]));
+        await backend.abortIncompleteUpload(stale!);
+        expect(await read(`${ns}late`)).toEqual(data);
+        expect(await mine(ns)).toEqual([]);
+      });
+    }
 
     if (options.paging) {
       test('list pages through more than 1000 matches', async () => {

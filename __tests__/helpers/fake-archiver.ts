@@ -1,12 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
 import type {
   Archiver,
-  ArchiveReceiver,
-  CheckedArchive,
   CreateOptions,
+  Extraction,
   ExtractOptions,
 } from '../../src/archive/archiver.js';
 import { UnsafeArchiveError } from '../../src/errors.js';
@@ -14,17 +12,20 @@ import { UnsafeArchiveError } from '../../src/errors.js';
 /** Records what it was asked to pack and unpack; the "archive" is the JSON file list. */
 export class FakeArchiver implements Archiver {
   readonly created: CreateOptions[] = [];
-  readonly received: { file: string; opts: ExtractOptions }[] = [];
-  readonly extracted: { file: string; opts: ExtractOptions; bytes: Buffer }[] = [];
+  /** Every extract() call, committed or not. */
+  readonly started: ExtractOptions[] = [];
+  /** Extractions that were committed: what reached the declared paths. */
+  readonly extracted: { opts: ExtractOptions; bytes: Buffer }[] = [];
+  /** Extractions discarded without a commit. */
+  discarded = 0;
   /** Make create() produce a stream that errors, or one that never ends. */
   mode: 'ok' | 'fail' | 'hang' = 'ok';
-  /** receive() refuses, as soon as it arrives, a chunk holding this text, as a member scan would. */
+  /** extract() refuses, as soon as it arrives, a chunk holding this text, as the gate would. */
   refuse?: string;
-  /** receive() takes every byte but never finishes its check, like a hung decompressor. */
-  checkHangs = false;
-  /** Bytes receive() has been handed, across all calls. */
+  /** extract() takes every byte but never finishes staging, like a hung tar. */
+  stageHangs = false;
+  /** Bytes extract() has been handed, across all calls. */
   receivedBytes = 0;
-  private readonly issued = new WeakMap<CheckedArchive, ExtractOptions>();
 
   create(opts: CreateOptions): Readable {
     this.created.push(opts);
@@ -38,8 +39,8 @@ export class FakeArchiver implements Archiver {
     return Readable.from([Buffer.from(JSON.stringify(opts.files))]);
   }
 
-  receive(file: string, opts: ExtractOptions): ArchiveReceiver {
-    this.received.push({ file, opts });
+  extract(opts: ExtractOptions): Extraction {
+    this.started.push(opts);
     const chunks: Buffer[] = [];
     const input = new Writable({
       write: (chunk: Buffer, _enc, cb) => {
@@ -50,25 +51,37 @@ export class FakeArchiver implements Archiver {
         chunks.push(chunk);
         cb();
       },
-      final: (cb) => {
-        if (this.checkHangs) return;
-        writeFile(file, Buffer.concat(chunks)).then(() => cb(), cb);
-      },
     });
     input.on('error', () => undefined);
-    const checked = finished(input).then(() => {
-      const archive = Object.freeze({ file, size: Buffer.concat(chunks).length });
-      this.issued.set(archive, opts);
-      return archive;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      const abort = (): void => reject(opts.signal?.reason as Error);
+      if (opts.signal?.aborted) abort();
+      opts.signal?.addEventListener('abort', abort, { once: true });
     });
-    checked.catch(() => undefined);
-    return { input, checked };
-  }
-
-  async extract(archive: CheckedArchive): Promise<void> {
-    const opts = this.issued.get(archive);
-    if (!opts) throw new Error('FakeArchiver.extract: not an archive its receive() checked');
-    this.issued.delete(archive);
-    this.extracted.push({ file: archive.file, opts, bytes: await readFile(archive.file) });
+    aborted.catch(() => undefined);
+    const staged = Promise.race([
+      finished(input).then(async () => {
+        if (this.stageHangs) await aborted;
+        const bytes = Buffer.concat(chunks);
+        return { members: 1, bytes: bytes.length };
+      }),
+      aborted,
+    ]);
+    staged.catch(() => undefined);
+    let committed = false;
+    return {
+      input,
+      staged,
+      commit: async () => {
+        await staged;
+        committed = true;
+        this.extracted.push({ opts, bytes: Buffer.concat(chunks) });
+      },
+      discard: async () => {
+        if (!committed) this.discarded++;
+        input.destroy();
+        await staged.catch(() => undefined);
+      },
+    };
   }
 }

@@ -2,7 +2,13 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 
 import { AlreadyExistsError, NotFoundError } from '../../src/errors.js';
-import type { Backend, GetOptions, ObjectInfo, PutOptions } from '../../src/storage/backend.js';
+import type {
+  Backend,
+  GetOptions,
+  IncompleteUpload,
+  ObjectInfo,
+  PutOptions,
+} from '../../src/storage/backend.js';
 
 /**
  * In-memory Backend with a controllable clock and injectable faults. It runs the same contract
@@ -15,6 +21,8 @@ export class MemoryBackend implements Backend {
   now = new Date(Math.floor(Date.now() / 1000) * 1000);
   /** Names whose next put fails after consuming the body (simulated network failure). */
   readonly failPutOnce = new Set<string>();
+  /** Uploads begun and never committed, by id (tests add them with abandonUpload). */
+  readonly uploads = new Map<string, IncompleteUpload>();
   /** Calls made, for assertions on the order of operations. */
   readonly calls: string[] = [];
 
@@ -58,6 +66,23 @@ export class MemoryBackend implements Backend {
   async delete(name: string): Promise<void> {
     this.calls.push(`delete ${name}`);
     this.objects.delete(name);
+  }
+
+  async listIncompleteUploads(prefix: string): Promise<IncompleteUpload[]> {
+    this.calls.push(`list-uploads ${prefix}`);
+    return [...this.uploads.values()].filter((u) => u.name?.startsWith(prefix) ?? true);
+  }
+
+  async abortIncompleteUpload(upload: IncompleteUpload): Promise<void> {
+    this.calls.push(`abort-upload ${upload.name ?? upload.id}`);
+    this.uploads.delete(upload.id);
+  }
+
+  /** Leave an upload of `name` begun and never committed, as a killed save would. */
+  abandonUpload(name: string, started: Date = this.now): IncompleteUpload {
+    const upload = { name, id: `upload-${this.uploads.size + 1}`, started: new Date(started) };
+    this.uploads.set(upload.id, upload);
+    return upload;
   }
 
   async close(): Promise<void> {}

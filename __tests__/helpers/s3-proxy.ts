@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { once } from 'node:events';
-import { access, readdir, readFile, rm } from 'node:fs/promises';
+import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
 import {
   Agent,
   createServer,
@@ -13,6 +13,9 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { LinkDirection, type LinkShape } from './link-shaper.js';
 
 /** What a fault matcher and the request log see of a request. */
 export interface ProxyRequest {
@@ -66,8 +69,10 @@ const UPLOADS_DIR = '._S3rver_uploads';
  * is kept). What it adds:
  * - SigV4 signature checks (s3rver checks only the access key ID): 403 SignatureDoesNotMatch;
  * - `If-None-Match: *` on PutObject and CompleteMultipartUpload, serialised per key: 412 if taken;
- * - AbortMultipartUpload (s3rver: 405) and ListMultipartUploads (501), from s3rver's upload dir;
+ * - AbortMultipartUpload (s3rver: 405) and ListMultipartUploads (501, here with Prefix and
+ *   Initiated, unpaged), from s3rver's upload dir;
  * - correct Range answers where s3rver gets them wrong (`bytes=0-0`, suffix ranges, empty objects).
+ * It can also shape the link (benchmarks): bandwidth per direction and latency per request.
  */
 export class S3Proxy {
   /** Every request seen, in arrival order. */
@@ -79,6 +84,10 @@ export class S3Proxy {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly sockets = new Set<Socket>();
   private readonly agent = new Agent({ keepAlive: true });
+  /** Client to server (request bodies) and server to client (response bodies). */
+  private readonly upLink = new LinkDirection(undefined);
+  private readonly downLink = new LinkDirection(undefined);
+  private latencyMs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -86,13 +95,14 @@ export class S3Proxy {
     private readonly upstream: Upstream,
   ) {}
 
-  /** Listen on a free loopback port in front of s3rver. */
-  static async start(upstream: Upstream): Promise<S3Proxy> {
+  /** Listen on a free loopback port in front of s3rver, with the link shaped as `shape` says. */
+  static async start(upstream: Upstream, shape: LinkShape = {}): Promise<S3Proxy> {
     const server = createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const proxy = new S3Proxy(server, `http://127.0.0.1:${port}`, upstream);
+    proxy.shape(shape);
     server.on('connection', (s: Socket) => {
       proxy.sockets.add(s);
       s.once('close', () => proxy.sockets.delete(s));
@@ -111,6 +121,18 @@ export class S3Proxy {
     this.rules.push({ match, fault, times });
   }
 
+  /**
+   * Shape the link from now on: requests already past their latency keep it, bodies in flight
+   * take the new rate from their next chunk. `{}` makes the link unshaped again.
+   */
+  shape({ bytesPerSecond, latencyMs }: LinkShape): void {
+    if (latencyMs !== undefined && !(latencyMs >= 0))
+      throw new Error(`latencyMs must be >= 0: ${latencyMs}`);
+    this.upLink.bytesPerSecond = bytesPerSecond;
+    this.downLink.bytesPerSecond = bytesPerSecond;
+    this.latencyMs = latencyMs ?? 0;
+  }
+
   /** Forget faults, the request log and the peak count. */
   reset(): void {
     this.rules = [];
@@ -118,16 +140,27 @@ export class S3Proxy {
     this.peakRangedGets = 0;
   }
 
-  /** Multipart uploads created and neither completed nor aborted. */
-  async openUploads(bucket: string): Promise<{ key: string; uploadId: string }[]> {
+  /**
+   * Multipart uploads created and neither completed nor aborted. `initiated` is the mtime of the
+   * upload's key file, written once at creation: tests age an upload with utimes on `keyFile`.
+   */
+  async openUploads(
+    bucket: string,
+  ): Promise<{ key: string; uploadId: string; initiated: Date; keyFile: string }[]> {
     const dir = path.join(this.upstream.dataDir, bucket, UPLOADS_DIR);
     const ids = await readdir(dir).catch(() => []);
     return Promise.all(
-      ids.map(async (uploadId) => ({
-        uploadId,
-        // A directory without its key file is still an open (half-created) upload.
-        key: await readFile(path.join(dir, uploadId, 'key'), 'utf8').catch(() => '?'),
-      })),
+      ids.map(async (uploadId) => {
+        const keyFile = path.join(dir, uploadId, 'key');
+        const st = await stat(keyFile).catch(() => stat(path.join(dir, uploadId)));
+        return {
+          uploadId,
+          // A directory without its key file is still an open (half-created) upload.
+          key: await readFile(keyFile, 'utf8').catch(() => '?'),
+          initiated: new Date(Math.floor(st.mtimeMs / 1000) * 1000),
+          keyFile,
+        };
+      }),
     );
   }
 
@@ -150,6 +183,7 @@ export class S3Proxy {
     };
     this.requests.push(r);
     if (r.method === 'GET' && r.key && req.headers.range) this.countRangedGet(res);
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     const fault = this.takeFault(r);
     if (fault) return this.applyFault(fault, req, res);
@@ -168,7 +202,9 @@ export class S3Proxy {
     if (method === 'DELETE' && key && query.has('uploadId')) {
       return this.abortUpload(r.bucket, query.get('uploadId') ?? '', req, res);
     }
-    if (method === 'GET' && !key && query.has('uploads')) return this.listUploads(r.bucket, res);
+    if (method === 'GET' && !key && query.has('uploads')) {
+      return this.listUploads(r.bucket, query.get('prefix') ?? '', res);
+    }
     const commits =
       (method === 'PUT' && !query.has('uploadId')) || (method === 'POST' && query.has('uploadId'));
     if (key && commits && req.headers['if-none-match'] === '*') {
@@ -197,7 +233,7 @@ export class S3Proxy {
     const limit = fault.afterBytes ?? 0;
     await this.forward(req, res, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
-      void passOn(up, res, limit).then(() => {
+      void passOn(up, res, limit, this.downLink).then(() => {
         up.destroy();
         if (fault.kind === 'drop') res.socket?.destroy();
       });
@@ -246,9 +282,13 @@ export class S3Proxy {
     res.writeHead(204).end();
   }
 
-  private async listUploads(bucket: string, res: ServerResponse): Promise<void> {
+  private async listUploads(bucket: string, prefix: string, res: ServerResponse): Promise<void> {
     const uploads = (await this.openUploads(bucket))
-      .map((u) => `<Upload><Key>${xml(u.key)}</Key><UploadId>${u.uploadId}</UploadId></Upload>`)
+      .filter((u) => u.key.startsWith(prefix))
+      .map(
+        (u) =>
+          `<Upload><Key>${xml(u.key)}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated></Upload>`,
+      )
       .join('');
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>${xml(bucket)}</Bucket>${uploads}<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>`;
     res.writeHead(200, { 'content-type': 'application/xml' }).end(body);
@@ -294,7 +334,7 @@ export class S3Proxy {
       'content-range': contentRange,
       'content-length': String(length),
     });
-    await passOn(up, res, length);
+    await passOn(up, res, length, this.downLink);
     up.destroy();
     res.end();
   }
@@ -348,13 +388,15 @@ export class S3Proxy {
     up.on('response', (upRes) => {
       if (onResponse(upRes)) return;
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
+      const paced = this.downLink.throttle();
+      (paced ? upRes.pipe(paced) : upRes).pipe(res);
     });
     up.on('error', () => res.destroy());
     res.once('close', () => {
       if (!res.writableFinished) up.destroy(); // the client gave up: so does s3rver's request
     });
-    req.pipe(up);
+    const paced = this.upLink.throttle();
+    (paced ? req.pipe(paced) : req).pipe(up);
     await once(res, 'close');
   }
 
@@ -449,12 +491,18 @@ function totalSize(up: IncomingMessage): number | undefined {
   return up.statusCode === 200 ? Number(up.headers['content-length'] ?? 0) : undefined;
 }
 
-/** Copy at most `limit` bytes of `from` to `to`, respecting backpressure. */
-async function passOn(from: IncomingMessage, to: ServerResponse, limit: number): Promise<void> {
+/** Copy at most `limit` bytes of `from` to `to` at the link's pace, respecting backpressure. */
+async function passOn(
+  from: IncomingMessage,
+  to: ServerResponse,
+  limit: number,
+  link: LinkDirection,
+): Promise<void> {
   let left = limit;
   for await (const chunk of from as AsyncIterable<Buffer>) {
     const part = chunk.subarray(0, left);
     left -= part.length;
+    await link.take(part.length);
     if (part.length && !to.write(part)) await once(to, 'drain').catch(() => undefined);
     if (left === 0 || to.destroyed) break;
   }

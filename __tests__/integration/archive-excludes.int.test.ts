@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { resolveArchiveList } from '../../src/archive/paths.js';
 import { TarArchiver } from '../../src/archive/tar-archiver.js';
-import { scratchDir } from '../helpers/fixtures.js';
+import { quiet, scratchDir } from '../helpers/fixtures.js';
 
 // `!` patterns at any depth, through the real tar: what the archive holds, member by member.
 describe('excludes below included directories', () => {
@@ -40,7 +40,7 @@ describe('excludes below included directories', () => {
     const tmp = scratchDir('excludes-tmp-');
     const file = path.join(tmp, 'a.tar');
     await pipeline(
-      new TarArchiver().create({
+      new TarArchiver({ logger: quiet }).create({
         workspace: ws,
         files: list.recursive,
         exactFiles: list.exact,

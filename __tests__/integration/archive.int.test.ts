@@ -23,9 +23,11 @@ import { pipeline } from 'node:stream/promises';
 import type { CompressionMethod, ExtractOptions } from '../../src/archive/archiver.js';
 import { resolveCompression } from '../../src/archive/compression.js';
 import { declaredRoots, resolvePaths } from '../../src/archive/paths.js';
+import { STAGING_PREFIX } from '../../src/archive/staging.js';
 import { TarArchiver } from '../../src/archive/tar-archiver.js';
-import { readTarEntries } from '../../src/archive/tar-entries.js';
+import { type ParsedMember, TarParser } from '../../src/archive/tar-parser.js';
 import { UnsafeArchiveError } from '../../src/errors.js';
+import { quiet } from '../helpers/fixtures.js';
 import * as tw from '../helpers/tar-writer.js';
 
 const which = (program: string): string =>
@@ -36,9 +38,8 @@ let ws: string;
 let home: string;
 let outside: string;
 let tmp: string;
-/** Where received archives go: outside `root`, so "nothing written" snapshots of it stay exact. */
-let inbox: string;
-let receivedCount = 0;
+/** The run's scratch directory (staging): outside `root`, so snapshots of root see only real writes. */
+let scratch: string;
 const saved = { HOME: process.env.HOME, PATH: process.env.PATH };
 
 beforeEach(async () => {
@@ -48,7 +49,7 @@ beforeEach(async () => {
   outside = path.join(root, 'outside');
   tmp = path.join(root, 'tmp');
   for (const d of [ws, home, outside, tmp]) await mkdir(d);
-  inbox = await mkdtemp(path.join(tmpdir(), 'archive-inbox-'));
+  scratch = await mkdtemp(path.join(tmpdir(), 'archive-scratch-'));
   await writeFile(path.join(outside, 'secret'), 'untouched');
   process.env.HOME = home;
 });
@@ -57,23 +58,40 @@ afterEach(async () => {
   process.env.HOME = saved.HOME;
   process.env.PATH = saved.PATH;
   await rm(root, { recursive: true, force: true });
-  await rm(inbox, { recursive: true, force: true });
+  await rm(scratch, { recursive: true, force: true });
 });
 
-/** Restores `archive` as restoreCache does: streamed through receive(), then extracted. */
+/** Restores `archive` as restoreCache does: streamed into an extraction, then committed. */
 async function receiveAndExtract(
   archive: string,
   opts: ExtractOptions,
-  archiver = new TarArchiver(),
+  archiver = new TarArchiver({ logger: quiet }),
 ): Promise<void> {
-  const receiver = archiver.receive(path.join(inbox, `received-${++receivedCount}`), opts);
-  const [delivered, checked] = await Promise.allSettled([
-    pipeline(createReadStream(archive), receiver.input),
-    receiver.checked,
-  ]);
-  if (checked.status === 'rejected') throw checked.reason;
-  if (delivered.status === 'rejected') throw delivered.reason;
-  await archiver.extract(checked.value);
+  const extraction = archiver.extract({ scratchDir: scratch, ...opts });
+  try {
+    const [delivered, staged] = await Promise.allSettled([
+      pipeline(createReadStream(archive), extraction.input),
+      extraction.staged,
+    ]);
+    if (staged.status === 'rejected') throw staged.reason;
+    if (delivered.status === 'rejected') throw delivered.reason;
+    await extraction.commit();
+  } finally {
+    await extraction.discard();
+  }
+}
+
+/** The members of a plain tar file, as the gate's parser reads them. */
+async function listMembers(archive: string): Promise<ParsedMember[]> {
+  const members: ParsedMember[] = [];
+  const parser = new TarParser({
+    member: (m) => members.push(m),
+    data: () => undefined,
+    memberEnd: () => undefined,
+  });
+  for await (const chunk of createReadStream(archive)) parser.push(chunk as Buffer);
+  parser.end();
+  return members;
 }
 
 /** Every path below `dir` with its type, mode, mtime and content: equal snapshots = no writes. */
@@ -102,7 +120,7 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 async function createArchive(
   files: string[],
   method: CompressionMethod,
-  archiver = new TarArchiver(),
+  archiver = new TarArchiver({ logger: quiet }),
 ): Promise<string> {
   const dest = path.join(tmp, `cache-${Math.random().toString(36).slice(2)}.${method}`);
   await pipeline(
@@ -174,8 +192,7 @@ describe('TarArchiver round trip', () => {
   test('stores members as actions/cache does: workspace-relative, ../ outside it, links as links', async () => {
     await makeFixture();
     const archive = await createArchive(await resolvePaths(PATTERNS, ws), 'none');
-    const entries = [];
-    for await (const e of readTarEntries(createReadStream(archive))) entries.push(e);
+    const entries = await listMembers(archive);
     const byName = new Map(entries.map((e) => [e.name, e]));
     expect(byName.get('../home/.tool/deep/cache.bin')).toMatchObject({
       type: 'file',
@@ -205,58 +222,76 @@ describe('TarArchiver round trip', () => {
   });
 });
 
-describe('extract takes only what receive checked', () => {
+describe('nothing reaches the declared paths before commit', () => {
   const opts = (): ExtractOptions => ({
     workspace: ws,
     method: 'zstd',
     allowedRoots: [path.join(ws, 'a')],
   });
-  const receive = async (archiver: TarArchiver, archive: string, dest: string) => {
-    const receiver = archiver.receive(dest, opts());
-    await pipeline(createReadStream(archive), receiver.input);
-    return receiver.checked;
-  };
 
-  test('from this archiver, unchanged, and once', async () => {
+  test('a fresh path is staged beside it and appears only on commit, in one rename', async () => {
     await makeFixture();
     const archive = await createArchive(['a'], 'zstd');
     await rm(path.join(ws, 'a'), { recursive: true });
-    const archiver = new TarArchiver();
-    const checked = await receive(archiver, archive, path.join(inbox, 'once'));
-    expect(checked).toEqual({ file: path.join(inbox, 'once'), size: expect.any(Number) });
-
-    const before = await snapshot(root);
-    await expect(archiver.extract({ ...checked })).rejects.toThrow(/result of this archiver/);
-    await expect(new TarArchiver().extract(checked)).rejects.toThrow(/result of this archiver/);
-    expect(await snapshot(root)).toEqual(before);
-
-    await archiver.extract(checked);
+    const staging = async () => (await readdir(ws)).filter((n) => n.startsWith(STAGING_PREFIX));
+    const extraction = new TarArchiver({ logger: quiet }).extract(opts());
+    await pipeline(createReadStream(archive), extraction.input);
+    await extraction.staged;
+    // Staged, not committed: the declared path does not exist yet.
+    await expect(lstat(path.join(ws, 'a'))).rejects.toThrow(/ENOENT/);
+    expect(await staging()).toHaveLength(1);
+    await extraction.commit();
+    await extraction.discard();
     expect(await readFile(path.join(ws, 'a', 'b', 'c.txt'), 'utf8')).toBe('nested');
-    await expect(archiver.extract(checked)).rejects.toThrow(/result of this archiver/);
+    expect(await staging()).toEqual([]);
   });
 
-  test('a file changed after its check is refused, writing nothing', async () => {
+  test('discarding a staged restore leaves every path exactly as it was', async () => {
     await makeFixture();
     const archive = await createArchive(['a'], 'zstd');
-    const archiver = new TarArchiver();
-    const dest = path.join(inbox, 'swapped');
-    const checked = await receive(archiver, archive, dest);
-    const evil = spawnSync('zstd', ['-q', '-c'], {
-      input: tw.tarball(tw.file('../escape.txt', 'x')),
-    }).stdout;
-    await writeFile(dest, evil);
+    await writeFile(path.join(ws, 'a', 'b', 'c.txt'), 'changed since');
     const before = await snapshot(root);
-    const err = await archiver.extract(checked).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnsafeArchiveError);
-    expect((err as Error).message).toMatch(/changed after it was checked/);
-    expect(await snapshot(root)).toEqual(before);
+    const mtimeBefore = (await lstat(path.join(ws, 'a'))).mtimeMs;
+    // No scratch directory: staging goes inside the existing path, the fallback layout.
+    const extraction = new TarArchiver({ logger: quiet }).extract(opts());
+    await pipeline(createReadStream(archive), extraction.input);
+    await extraction.staged;
+    expect((await readdir(path.join(ws, 'a'))).some((n) => n.startsWith(STAGING_PREFIX))).toBe(
+      true,
+    );
+    await extraction.discard();
+    await expect(extraction.commit()).rejects.toThrow();
+    // Node sets times in floating-point seconds: equal to well under a microsecond.
+    const mtimeAfter = (await lstat(path.join(ws, 'a'))).mtimeMs;
+    expect(Math.abs(mtimeAfter - mtimeBefore)).toBeLessThan(0.001);
+    const { 'ws/a': dirBefore, ...restBefore } = before;
+    const { 'ws/a': dirAfter, ...restAfter } = await snapshot(root);
+    expect(restAfter).toEqual(restBefore);
+    expect(dirAfter?.split(' ')[1]).toBe(dirBefore?.split(' ')[1]);
+  });
+
+  test('read-only directories (Go module cache) are restored read-only and can be replaced', async () => {
+    await mkdir(path.join(ws, 'a', 'mod@v1'), { recursive: true });
+    await writeFile(path.join(ws, 'a', 'mod@v1', 'go.mod'), 'module x');
+    await chmod(path.join(ws, 'a', 'mod@v1', 'go.mod'), 0o444);
+    await chmod(path.join(ws, 'a', 'mod@v1'), 0o555);
+    const archive = await createArchive(['a'], 'zstd');
+    // Over the existing read-only tree (a merge), then into a fresh path (a rename).
+    await receiveAndExtract(archive, opts());
+    expect((await lstat(path.join(ws, 'a', 'mod@v1'))).mode & 0o777).toBe(0o555);
+    await chmod(path.join(ws, 'a', 'mod@v1'), 0o755);
+    await rm(path.join(ws, 'a'), { recursive: true });
+    await receiveAndExtract(archive, opts());
+    expect((await lstat(path.join(ws, 'a', 'mod@v1'))).mode & 0o777).toBe(0o555);
+    expect(await readFile(path.join(ws, 'a', 'mod@v1', 'go.mod'), 'utf8')).toBe('module x');
+    await chmod(path.join(ws, 'a', 'mod@v1'), 0o755);
   });
 });
 
 describe('TarArchiver create errors', () => {
   const drain = async (method: CompressionMethod, files: string[]) =>
     pipeline(
-      new TarArchiver().create({ workspace: ws, files, method, tempDir: tmp }),
+      new TarArchiver({ logger: quiet }).create({ workspace: ws, files, method, tempDir: tmp }),
       createWriteStream(path.join(tmp, 'out')),
     );
 
@@ -271,7 +306,7 @@ describe('TarArchiver create errors', () => {
     // 20 GB of (sparse) zeros: tar would still be busy long after the test if left running.
     await writeFile(path.join(ws, 'huge'), '');
     await truncate(path.join(ws, 'huge'), 20 * 1024 ** 3);
-    const stream = new TarArchiver().create({
+    const stream = new TarArchiver({ logger: quiet }).create({
       workspace: ws,
       files: ['huge'],
       method: 'gzip',
@@ -382,6 +417,51 @@ describe('resolvePaths', () => {
     expect(await resolvePaths(['x', '*'], odd)).toEqual(['x']);
   });
 
+  test('nothing below a listed directory is listed: tar recurses into it', async () => {
+    // `dir/**` used to list the directory and everything in it, so tar walked the tree once per
+    // level and stored each file again as a hard link to itself.
+    expect(await resolvePaths(['logs/**'], ws)).toEqual(['logs']);
+    expect(await resolvePaths(['logs', 'logs/sub/x.log', 'logs/*.log'], ws)).toEqual(['logs']);
+    expect(await resolvePaths(['logs/*/**', 'logs/keep.txt'], ws)).toEqual([
+      'logs/a.log',
+      'logs/b.log',
+      'logs/keep.txt',
+      'logs/sub',
+    ]);
+    expect(await resolvePaths(['.', 'logs'], ws)).toEqual(['.']);
+    const archive = await createArchive(await resolvePaths(['logs/**'], ws), 'none');
+    const names = (await listMembers(archive)).map((m) => m.name);
+    expect(names.sort()).toEqual([
+      'logs',
+      'logs/a.log',
+      'logs/b.log',
+      'logs/keep.txt',
+      'logs/sub',
+      'logs/sub/x.log',
+    ]);
+  });
+
+  test('below a listed symbolic link to a directory, matches stay listed (tar stores the link)', async () => {
+    await symlink(path.join(ws, 'logs'), path.join(ws, 'loglink'));
+    // As before: the link, and what lies behind it; only below the real directory sub is pruned.
+    expect(await resolvePaths(['loglink/**'], ws)).toEqual([
+      'loglink',
+      'loglink/a.log',
+      'loglink/b.log',
+      'loglink/keep.txt',
+      'loglink/sub',
+    ]);
+  });
+
+  test('an exclusion reaching into a literal directory still gets the full walk', async () => {
+    expect(await resolvePaths(['logs/sub/**', '!logs/sub/x.log'], ws)).toEqual(['logs/sub']);
+    expect(await resolvePaths(['logs/*', '!logs/sub'], ws)).toEqual([
+      'logs/a.log',
+      'logs/b.log',
+      'logs/keep.txt',
+    ]);
+  });
+
   test('declaredRoots covers everything resolvePaths matched', async () => {
     const patterns = ['logs/*', '!logs/*.log', '~/.cache/*'];
     const roots = declaredRoots(patterns, ws);
@@ -406,7 +486,9 @@ describe('a runner with gzip but no zstd', () => {
 
   test("'auto' resolves to gzip and 'zstd' is refused", async () => {
     await expect(resolveCompression('auto')).resolves.toBe('gzip');
-    await expect(resolveCompression('zstd')).rejects.toThrow(/no working zstd/);
+    await expect(resolveCompression('zstd')).rejects.toThrow(
+      /no zstd executable was found on PATH/,
+    );
   });
 
   test('gzip round trip works', async () => {
@@ -422,14 +504,19 @@ describe('a runner with gzip but no zstd', () => {
     const before = await snapshot(root);
     await expect(
       receiveAndExtract(zstdArchive, { workspace: ws, method: 'zstd', allowedRoots: [ws] }),
-    ).rejects.toThrow(/zstd-compressed, but no working zstd was found on PATH; install zstd/);
+    ).rejects.toThrow(/zstd-compressed, but zstd was not found on PATH; install zstd/);
     expect(await snapshot(root)).toEqual(before);
   });
 
   test('creating a zstd archive fails the stream, naming zstd', async () => {
     await expect(
       pipeline(
-        new TarArchiver().create({ workspace: ws, files: ['a'], method: 'zstd', tempDir: tmp }),
+        new TarArchiver({ logger: quiet }).create({
+          workspace: ws,
+          files: ['a'],
+          method: 'zstd',
+          tempDir: tmp,
+        }),
         createWriteStream(path.join(tmp, 'x')),
       ),
     ).rejects.toThrow(/zstd was not found on PATH/);
@@ -476,7 +563,7 @@ describe('malicious archives are refused before anything is written', () => {
     [
       'a pax global header renaming every later member',
       () => tw.tarball(tw.pax({ path: '../escape-g.txt' }, 'g'), ok()),
-      /global header sets 'path'/,
+      /pax global header members are not allowed/,
     ],
     [
       'a directory whose "data" hides another header',
@@ -525,7 +612,7 @@ describe('malicious archives are refused before anything is written', () => {
         method: 'none',
         allowedRoots: [cacheRoot()],
       }),
-    ).rejects.toThrow(/'cache\/sub\/pwned.txt'.*existing symlink/);
+    ).rejects.toThrow(/cache\/sub: an existing symlink to .*outside the declared paths/);
     expect(await snapshot(root)).toEqual(before);
   });
 
@@ -573,7 +660,7 @@ describe('malicious archives are refused before anything is written', () => {
   });
 });
 
-test('readTarEntries agrees with GNU tar on long names, long link targets and hard links', async () => {
+test('the gate parser agrees with GNU tar on long names, long link targets and hard links', async () => {
   const long = path.join(ws, 'd'.repeat(90), 'e'.repeat(90), 'f'.repeat(90));
   await mkdir(long, { recursive: true });
   await writeFile(path.join(long, 'g'.repeat(120)), 'x');
@@ -582,8 +669,7 @@ test('readTarEntries agrees with GNU tar on long names, long link targets and ha
   await symlink(`../${'t'.repeat(200)}`, path.join(ws, 'longlink'));
   const archive = await createArchive(['d'.repeat(90), 'orig', 'longlink'], 'none');
 
-  const ours = [];
-  for await (const e of readTarEntries(createReadStream(archive))) ours.push(e.name);
+  const ours = (await listMembers(archive)).map((m) => m.name);
   const gnu = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean)

@@ -7,7 +7,7 @@ import { buffer } from 'node:stream/consumers';
 import { AlreadyExistsError, StorageError, TimeoutError } from '../../src/errors.js';
 import type { AzureStorage, TransferSettings } from '../../src/settings.js';
 import { AzureBackend, type AzureBackendOptions } from '../../src/storage/azure-backend.js';
-import { type Azurite, startAzurite } from '../helpers/azurite.js';
+import { abandonAzureBlocks, type Azurite, startAzurite } from '../helpers/azurite.js';
 import { describeBackendContract } from '../helpers/backend-contract.js';
 
 const PART = 1024 * 1024;
@@ -45,7 +45,12 @@ const withSas = (sasToken: string, over: Partial<AzureStorage> = {}): AzureStora
 });
 
 // 5.5 parts of 1 MiB: several blocks plus a short last one.
-const contract = { largeSize: 5 * PART + PART / 2, conditionalCreate: true };
+const contract = {
+  largeSize: 5 * PART + PART / 2,
+  conditionalCreate: true,
+  abandonUpload: (_backend: unknown, name: string) =>
+    abandonAzureBlocks(azurite.containerClient(), name),
+};
 describeBackendContract(
   'Azure via connection string',
   () =>

@@ -1,123 +1,37 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  readlink,
-  realpath,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 
-import type { CompressionMethod, CreateOptions } from '../../src/archive/archiver.js';
-import { SCAN_SLACK_BYTES } from '../../src/archive/scanned-file-writer.js';
-import { TarArchiver } from '../../src/archive/tar-archiver.js';
-import { restoreCache } from '../../src/cache/restore-cache.js';
-import { saveCache } from '../../src/cache/save-cache.js';
-import type { RunContext } from '../../src/context.js';
 import { UnsafeArchiveError } from '../../src/errors.js';
-import { cacheSettings, quiet, transferSettings } from '../helpers/fixtures.js';
-import { MemoryBackend } from '../helpers/memory-backend.js';
+import {
+  children,
+  type RestoreSandbox,
+  restoreSandbox,
+  snapshot,
+  zstd,
+} from '../helpers/restore-harness.js';
 import * as tw from '../helpers/tar-writer.js';
 
-// restoreCache with the real archiver: the member scan now runs while the archive downloads, and
+// restoreCache with the real archiver: the member gate runs while the archive downloads, and
 // these pin down that nothing reaches the workspace unless both it and the sha256 check passed.
 
-/** Saves `bytes` as the archive, so the manifest's size and sha256 match them exactly. */
-class BytesArchiver extends TarArchiver {
-  constructor(private readonly bytes: Buffer) {
-    super();
-  }
-  override create(_opts: CreateOptions): Readable {
-    return Readable.from([this.bytes]);
-  }
-}
-
-const zstd = (plain: Buffer): Buffer => spawnSync('zstd', ['-q', '-c'], { input: plain }).stdout;
-
+let sb: RestoreSandbox;
 let root: string;
 let ws: string;
 let outside: string;
-let tempDir: string;
-let backend: MemoryBackend;
-const context = (): RunContext => ({
-  ci: 'github',
-  workspace: ws,
-  owner: 'o',
-  repo: 'r',
-  ref: 'refs/heads/main',
-});
-const cache = cacheSettings({ key: 'k', paths: ['cache'] });
-const transfer = transferSettings({ stallTimeoutMs: 30_000 });
+const save = (bytes: Buffer, method: 'zstd' | 'none') => sb.save(bytes, method);
+const restore = (method: 'zstd' | 'none') => sb.restore(method);
+const serveArchive = (body: () => Readable) => sb.serveArchive(body);
 
 beforeEach(async () => {
-  root = await realpath(await mkdtemp(path.join(tmpdir(), 'restore-scan-')));
-  ws = path.join(root, 'ws');
-  outside = path.join(root, 'outside');
-  for (const d of [ws, outside, path.join(ws, 'cache')]) await mkdir(d);
-  await writeFile(path.join(outside, 'secret'), 'untouched');
-  await writeFile(path.join(ws, 'cache', 'keep.txt'), 'keep');
-  // The download's scratch space is outside `root`, so snapshots of root see only real writes.
-  tempDir = await mkdtemp(path.join(tmpdir(), 'restore-scan-tmp-'));
-  backend = new MemoryBackend();
+  sb = await restoreSandbox();
+  ({ root, ws, outside } = sb);
 });
 
 afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-  await rm(tempDir, { recursive: true, force: true });
+  await sb.cleanup();
 });
-
-async function save(bytes: Buffer, method: CompressionMethod): Promise<void> {
-  const deps = { backend, archiver: new BytesArchiver(bytes), logger: quiet };
-  await saveCache(deps, { cache, transfer, context: context(), method, tempDir, tool: 'test' });
-}
-
-function restore(method: CompressionMethod): Promise<unknown> {
-  const deps = { backend, archiver: new TarArchiver(), logger: quiet };
-  return restoreCache(deps, { cache, transfer, context: context(), method, tempDir });
-}
-
-/** Serve the archive object as `body()` instead of what was saved. */
-function serveArchive(body: () => Readable): void {
-  const realGet = backend.get.bind(backend);
-  backend.get = async (name, opts) => (name.includes('/archives/') ? body() : realGet(name, opts));
-}
-
-/** Processes this test process started that are still running (zstd, gzip, tar). */
-function children(): string[] {
-  return execFileSync('ps', ['-eo', 'ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => l.trim().match(/^(\d+)\s+(.*)$/))
-    .filter((m): m is RegExpMatchArray => m !== null && Number(m[1]) === process.pid)
-    .map((m) => m[2]!)
-    .filter((args) => !args.startsWith('ps '));
-}
-
-/** Every path below `dir` with its type and content: equal snapshots = no writes. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (rel: string): Promise<void> => {
-    const abs = path.join(dir, rel);
-    const st = await lstat(abs);
-    if (st.isSymbolicLink()) out[rel] = `link -> ${await readlink(abs)}`;
-    else if (st.isDirectory()) {
-      out[rel] = `dir ${st.mtimeMs}`;
-      for (const name of (await readdir(abs)).sort()) await walk(path.join(rel, name));
-    } else {
-      out[rel] = `file ${st.mtimeMs} ${createHash('sha256')
-        .update(await readFile(abs))
-        .digest('hex')}`;
-    }
-  };
-  await walk('.');
-  return out;
-}
 
 const harmless = () => tw.file('cache/first-and-harmless.txt', 'would be extracted first');
 
@@ -158,8 +72,8 @@ test('a refused member stops the download early', async () => {
   const err = await restore('zstd').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(UnsafeArchiveError);
   expect((err as Error).message).toMatch(/'..\/escape.txt'.*outside/);
-  // What was in flight when the scan refused: the scan's slack and stream buffers, not the rest.
-  expect(served).toBeLessThan(SCAN_SLACK_BYTES + 16 * 1024 * 1024);
+  // What was in flight when the gate refused: stream and pipe buffers, not the rest.
+  expect(served).toBeLessThan(20 * 1024 * 1024);
   expect(await readdir(root)).not.toContain('escape.txt');
   expect(children()).toEqual([]);
 });
@@ -189,8 +103,8 @@ test('a download that fails midway leaves no decompressor running', async () => 
 
 test('a download that fails before its first byte leaves no process running', async () => {
   await save(zstd(tw.tarball(harmless())), 'zstd');
-  const realGet = backend.get.bind(backend);
-  backend.get = async (name, opts) => {
+  const realGet = sb.backend.get.bind(sb.backend);
+  sb.backend.get = async (name, opts) => {
     if (name.includes('/archives/')) throw new Error('503 Slow Down');
     return realGet(name, opts);
   };

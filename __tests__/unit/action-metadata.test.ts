@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 import { parse } from 'yaml';
 
-import { Inputs, Outputs } from '../../src/constants.js';
+import { Inputs, Outputs, PruneInputs, PruneOutputs } from '../../src/constants.js';
 import { ToolVersion } from '../../src/version.js';
 
 interface ActionYml {
@@ -18,10 +18,14 @@ const load = (file: string): ActionYml => parse(readFileSync(file, 'utf8')) as A
 const combined = load('action.yml');
 const restore = load('restore/action.yml');
 const save = load('save/action.yml');
+const pruneAction = load('prune/action.yml');
 
 describe('action metadata', () => {
   test('the combined action declares exactly the inputs the code reads', () => {
-    expect(Object.keys(combined.inputs).sort()).toEqual(Object.values(Inputs).sort());
+    // Plus the post step's size budget, which it reads only to prune after saving.
+    expect(Object.keys(combined.inputs).sort()).toEqual(
+      [...Object.values(Inputs), PruneInputs.MaxTotalSize].sort(),
+    );
   });
 
   test("restore and save declare only known inputs, with the combined action's wording", () => {
@@ -65,6 +69,39 @@ describe('action metadata', () => {
     expect(save.runs).toEqual({ using: 'node24', main: '../dist/save/index.js' });
   });
 
+  test('prune declares the storage and transfer inputs with the same wording, plus its own', () => {
+    const cacheOnly = [
+      Inputs.Path,
+      Inputs.Key,
+      Inputs.RestoreKeys,
+      Inputs.FailOnCacheMiss,
+      Inputs.LookupOnly,
+      Inputs.EnableCrossOsArchive,
+      Inputs.Save,
+      Inputs.SaveAlways,
+      Inputs.Overwrite,
+      Inputs.Scope,
+      Inputs.Compression,
+      Inputs.CompressionLevel,
+    ];
+    const storage = Object.values(Inputs).filter((i) => !cacheOnly.includes(i));
+    expect(Object.keys(pruneAction.inputs).sort()).toEqual(
+      [...storage, ...Object.values(PruneInputs)].sort(),
+    );
+    for (const name of storage) expect(pruneAction.inputs[name]).toEqual(combined.inputs[name]);
+    expect(Object.keys(pruneAction.outputs ?? {}).sort()).toEqual(
+      Object.values(PruneOutputs).sort(),
+    );
+    expect(pruneAction.runs).toEqual({ using: 'node24', main: '../dist/prune/index.js' });
+    for (const name of Object.values(PruneInputs)) {
+      if (name === PruneInputs.MaxTotalSize) {
+        expect(combined.inputs[name]).toEqual(pruneAction.inputs[name]);
+      } else {
+        expect(combined.inputs[name]).toBeUndefined();
+      }
+    }
+  });
+
   test('action.yml files and README tables are generated from the current spec', () => {
     const r = spawnSync(process.execPath, ['scripts/generate.mjs', '--check'], {
       encoding: 'utf8',
@@ -75,7 +112,13 @@ describe('action metadata', () => {
 
   test('the README documents every input and output', () => {
     const readme = readFileSync('README.md', 'utf8');
-    for (const name of [...Object.values(Inputs), ...Object.values(Outputs)]) {
+    const names: string[] = [
+      ...Object.values(Inputs),
+      ...Object.values(Outputs),
+      ...Object.values(PruneInputs),
+      ...Object.values(PruneOutputs),
+    ];
+    for (const name of names) {
       expect(readme).toContain(`| \`${name}\` |`);
     }
   });

@@ -1,5 +1,12 @@
-import { Inputs } from '../../src/constants.js';
-import { type InputSource, normalizePrefix, parseSettings, parseSize } from '../../src/inputs.js';
+import { Inputs, PruneInputs } from '../../src/constants.js';
+import { ValidationError } from '../../src/errors.js';
+import {
+  type InputSource,
+  normalizePrefix,
+  parsePruneSettings,
+  parseSettings,
+  parseSize,
+} from '../../src/inputs.js';
 import { secretParts } from '../../src/secrets.js';
 
 function source(values: Partial<Record<Inputs, string>>): InputSource {
@@ -28,8 +35,8 @@ describe('parseSettings', () => {
     });
     expect(s.storage).toEqual({ kind: 'fs', root: '/cache' });
     expect(s.transfer).toEqual({
-      concurrency: 8,
-      partSize: 16 * 1024 * 1024,
+      concurrency: 4,
+      partSize: 8 * 1024 * 1024,
       stallTimeoutMs: 120_000,
       timeoutMs: 0,
     });
@@ -258,5 +265,60 @@ describe('normalizePrefix', () => {
     for (const bad of ['a/../b', './a', 'a//b', 'a\\b']) {
       expect(() => normalizePrefix(bad)).toThrow(expect.objectContaining({ input: 'prefix' }));
     }
+  });
+});
+
+describe('parsePruneSettings', () => {
+  const prune = (values: Partial<Record<PruneInputs, string>>) =>
+    parsePruneSettings((name) => values[name] ?? '');
+
+  test('no rule, this repository only, and not a dry run by default', () => {
+    expect(prune({})).toEqual({
+      unusedForMs: undefined,
+      olderThanMs: undefined,
+      keep: undefined,
+      maxSizeBytes: undefined,
+      allRepositories: false,
+      dryRun: false,
+    });
+  });
+
+  test('reads every rule', () => {
+    expect(
+      prune({
+        [PruneInputs.UnusedFor]: '14d',
+        [PruneInputs.OlderThan]: ' 1w12h ',
+        [PruneInputs.Keep]: '3',
+        [PruneInputs.MaxTotalSize]: '200GiB',
+        [PruneInputs.AllRepositories]: 'true',
+        [PruneInputs.DryRun]: 'TRUE',
+      }),
+    ).toEqual({
+      unusedForMs: 14 * 86_400_000,
+      olderThanMs: 7 * 86_400_000 + 12 * 3_600_000,
+      keep: 3,
+      maxSizeBytes: 200 * 1024 ** 3,
+      allRepositories: true,
+      dryRun: true,
+    });
+  });
+
+  test.each([
+    [PruneInputs.UnusedFor, '14 days', /unused-for must be a duration/],
+    [PruneInputs.OlderThan, '-1d', /older-than must be a duration/],
+    [PruneInputs.Keep, '0', /keep must be a whole number of at least 1/],
+    [PruneInputs.Keep, '2.5', /keep must be a whole number/],
+    [PruneInputs.MaxTotalSize, 'lots', /max-total-size must be a size/],
+    [PruneInputs.AllRepositories, 'yes', /all-repositories must be "true" or "false"/],
+  ])('refuses %s=%j, naming the input', (name, value, message) => {
+    let err: unknown;
+    try {
+      prune({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).message).toMatch(message);
+    expect((err as ValidationError).input).toBe(name);
   });
 });

@@ -29,38 +29,44 @@ export interface ExtractOptions {
   workspace: string;
   method: CompressionMethod;
   /**
-   * Absolute directories an entry may land in (the literal bases of the declared paths). Every
-   * member, hard-link target, and every parent a member is written through must resolve inside
-   * one of them, or the archive is refused before anything is written.
+   * Absolute paths members may land in (the literal bases of the declared paths). A member, or
+   * a hard link's target, that resolves anywhere else makes the whole archive refused.
    */
   allowedRoots: string[];
+  /** The run's private temp directory: staging goes there when it is on the same filesystem. */
+  scratchDir?: string;
+  /** Aborts the extraction (stall timeout, deadline, SIGTERM). */
+  signal?: AbortSignal;
 }
 
 /**
- * An archive being received: write its bytes (as stored, compressed) to `input` and end it. They
- * go to the file and, as they pass, every member is checked (nothing is extracted yet).
+ * One restore in progress: the archive's bytes go in, are checked member by member and
+ * extracted into private staging directories beside (or inside) the declared paths, and reach
+ * the declared paths only through `commit`.
  */
-export interface ArchiveReceiver {
-  /** The archive's bytes in order. Destroy it to abandon the download; that stops the scan. */
+export interface Extraction {
+  /**
+   * The archive's bytes as stored (compressed), in order; end it after the last one. It is
+   * destroyed with the reason when the extraction fails (a refused member), so a pipeline
+   * feeding it stops; destroying it (a failed download) stops the extraction.
+   */
   readonly input: Writable;
   /**
-   * Resolves once `input` has ended, every byte is in the file and every member passed the
-   * policy. Rejects with UnsafeArchiveError as soon as a member is refused (and destroys `input`,
-   * so a pipeline feeding it stops), or with whatever error ended `input`. Settles only after any
-   * process the scan started has exited.
+   * Resolves once the input has ended, every member passed the gate and tar has extracted them
+   * all into staging; nothing is in the declared paths yet. Rejects with UnsafeArchiveError for
+   * a refused member or a corrupt stream. Settles only after every process it started exited.
    */
-  readonly checked: Promise<CheckedArchive>;
-}
-
-/**
- * Proof that the archive in `file` passed the member scan. Only the archiver whose `receive`
- * issued it accepts it, once, and only while the file is unchanged: there is no way to extract
- * bytes that were not checked.
- */
-export interface CheckedArchive {
-  readonly file: string;
-  /** Bytes in the file. */
-  readonly size: number;
+  readonly staged: Promise<{ members: number; bytes: number }>;
+  /**
+   * Moves the staged trees into the declared paths. Call only after `staged` resolved and the
+   * archive's size and sha256 matched its manifest.
+   */
+  commit(): Promise<void>;
+  /**
+   * Stops whatever still runs and removes the staging, leaving the declared paths as they
+   * were; a no-op after a commit. Always call it, in `finally`.
+   */
+  discard(): Promise<void>;
 }
 
 export interface Archiver {
@@ -69,15 +75,6 @@ export interface Archiver {
    * stream emits 'error' if tar or the compressor exits non-zero.
    */
   create(opts: CreateOptions): Readable;
-  /**
-   * Store an archive that is being downloaded in `file` (created or truncated), checking every
-   * member against `opts.allowedRoots` while it arrives.
-   */
-  receive(file: string, opts: ExtractOptions): ArchiveReceiver;
-  /**
-   * Extract an archive that `receive` checked, with system tar. Existing symlinks on the way to
-   * each member are vetted first (UnsafeArchiveError, writing nothing). The caller must have
-   * verified the archive's integrity (size, sha256) before calling this.
-   */
-  extract(archive: CheckedArchive): Promise<void>;
+  /** Start restoring an archive whose bytes will be written to the returned `input`. */
+  extract(opts: ExtractOptions): Extraction;
 }

@@ -1,25 +1,24 @@
-import { lstat, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 
 import { UnsafeArchiveError } from '../errors.js';
-import { describeEntryType, type TarEntry } from './tar-entries.js';
+import type { ParsedMember } from './tar-parser.js';
 
 export interface MemberPolicyOptions {
-  /** Absolute directory member names are resolved against (tar's -C). */
+  /** Absolute directory member names are relative to (the workspace at save time). */
   workspace: string;
-  /** Absolute directories (or files) members may land in. */
+  /** Absolute directories (or files) members may land in: the declared paths. */
   allowedRoots: readonly string[];
   /**
-   * Compare names case- and normalization-insensitively when tracking symlinks, as the default
-   * filesystems of macOS and Windows do; otherwise `Evil -> /etc` then `evil/x` slips through.
+   * Compare names case- and normalization-insensitively, as the default filesystems of macOS
+   * and Windows do; otherwise `Evil -> /etc` then `evil/x` slips through.
    */
   foldCase?: boolean;
 }
 
-/** A path whose existing components must be vetted on disk, and the member that needs it. */
-export interface DiskCheck {
+/** Where a member goes: its absolute path, and a hard link's absolute target. */
+export interface Placement {
   path: string;
-  member: string;
+  linkPath?: string;
 }
 
 /** Whether `p` is `root` or lies below it (both absolute, normalized). */
@@ -33,65 +32,68 @@ function refuse(name: string, why: string): UnsafeArchiveError {
 }
 
 /**
- * Decides, member by member and in archive order, whether an archive may be extracted with
- * `tar -P`. Pure: it never touches the filesystem, but collects the on-disk paths that
- * `checkOnDisk` must vet afterwards.
+ * Decides, member by member and in archive order, where each member lands, and refuses an
+ * archive that would write outside the declared paths. Pure: it never touches the filesystem,
+ * because extraction happens in a fresh staging directory that holds only what earlier members
+ * made; what is already on disk is handled when the staged tree is moved into place.
  *
- * Names are resolved lexically, which matches what the kernel does only while no `..` follows
- * a symlink; so `..` is accepted only as a leading run (how paths outside the workspace are
- * stored), and every later component is checked against symlinks the archive itself made.
+ * Rules: names are relative, with `..` only as a leading run (how paths outside the workspace are
+ * stored); they resolve inside a declared path; nothing is written below a symlink or a file an
+ * earlier member made; no declared path becomes a symlink; a path keeps one kind (file, directory,
+ * symlink) and a symlink appears once; a hard link points at an earlier regular file.
  */
 export class MemberPolicy {
   private readonly workspace: string;
   private readonly roots: string[];
   private readonly foldCase: boolean;
-  /** Keys of every path an earlier member made a symlink. */
-  private readonly symlinks = new Set<string>();
-  private readonly disk = new Map<string, string>();
+  /** The kind of every path a member made, by key. */
+  private readonly kinds = new Map<string, ParsedMember['type']>();
+  private readonly rootKeys: Set<string>;
+  /** Files and symlinks so far: while none exist, no ancestor walk is needed. */
+  private nonDirCount = 0;
 
   constructor(opts: MemberPolicyOptions) {
     this.workspace = path.resolve(opts.workspace);
     this.roots = opts.allowedRoots.map((r) => path.resolve(r));
     this.foldCase = opts.foldCase ?? false;
+    this.rootKeys = new Set(this.roots.map((r) => this.key(r)));
   }
 
-  /** Throws UnsafeArchiveError, naming the member, if `entry` must not be extracted. */
-  check(entry: TarEntry): void {
-    const { name } = entry;
-    if (entry.type === 'other') {
-      throw refuse(name, `${describeEntryType(entry)} members are not allowed`);
-    }
+  /** Throws UnsafeArchiveError, naming the member, if `m` must not be extracted. */
+  check(m: ParsedMember): Placement {
+    const { name } = m;
     const abs = this.resolveName(name, name, 'member name');
     this.refuseThroughSymlink(name, abs);
-    if (entry.type === 'dir' && this.symlinks.has(this.key(abs))) {
-      throw refuse(name, 'a directory over a symlink made by an earlier member');
+    const key = this.key(abs);
+    const kind = m.type === 'hardlink' ? 'file' : m.type;
+    const earlier = this.kinds.get(key);
+    // The same file or directory again is what tar makes of overlapping paths; anything else
+    // (a kind change, a second symlink) is not something our tar writes.
+    if (earlier !== undefined && (earlier !== kind || kind === 'symlink')) {
+      throw refuse(name, `it would replace a ${describeKind(earlier)} the archive made earlier`);
+    }
+    if (m.type === 'symlink' && m.linkName === '') throw refuse(name, 'a symlink to nothing');
+    if (m.type === 'symlink' && this.rootKeys.has(key)) {
+      throw refuse(name, `it would replace the declared path ${abs} with a symlink`);
     }
 
-    if (entry.type === 'hardlink') {
-      const target = this.resolveName(name, entry.linkName, 'hard link target');
-      this.refuseThroughSymlink(name, target);
-      // link(2) follows symlinks on some systems (macOS), so a link to one is refused too.
-      if (this.symlinks.has(this.key(target))) {
-        throw refuse(name, `hard link to '${entry.linkName}', a symlink made by an earlier member`);
+    let linkPath: string | undefined;
+    if (m.type === 'hardlink') {
+      linkPath = this.resolveName(name, m.linkName, 'hard link target');
+      this.refuseThroughSymlink(name, linkPath);
+      if (this.kinds.get(this.key(linkPath)) !== 'file') {
+        throw refuse(name, `hard link to '${m.linkName}', which is not an earlier regular file`);
       }
-      this.needsDiskCheck(target, name);
     }
-    if (entry.type === 'symlink') this.symlinks.add(this.key(abs));
-    // tar replaces an existing file or symlink at the member's own path, but writes through
-    // any symlinked parent (and may keep a symlink where a directory is expected).
-    this.needsDiskCheck(entry.type === 'dir' ? abs : path.dirname(abs), name);
-  }
-
-  /**
-   * Absolute paths whose existing on-disk components below their allowed root must not be
-   * symlinks that lead outside the roots (see `checkOnDisk`). One entry per distinct path.
-   */
-  onDiskChecks(): DiskCheck[] {
-    return [...this.disk].map(([p, member]) => ({ path: p, member }));
-  }
-
-  private needsDiskCheck(p: string, member: string): void {
-    if (!this.disk.has(p)) this.disk.set(p, member);
+    if (kind !== 'dir') this.nonDirCount++;
+    this.kinds.set(key, kind);
+    // tar makes missing parents as directories: they count as directories from now on.
+    for (let p = path.dirname(abs); path.dirname(p) !== p; p = path.dirname(p)) {
+      const k = this.key(p);
+      if (this.kinds.has(k)) break;
+      this.kinds.set(k, 'dir');
+    }
+    return linkPath === undefined ? { path: abs } : { path: abs, linkPath };
   }
 
   private resolveName(member: string, name: string, what: string): string {
@@ -111,13 +113,17 @@ export class MemberPolicy {
     return abs;
   }
 
+  /** Refuses a path below a symlink or a file an earlier member made. */
   private refuseThroughSymlink(member: string, abs: string): void {
-    if (this.symlinks.size === 0) return;
-    for (let p = path.dirname(abs); ; p = path.dirname(p)) {
-      if (this.symlinks.has(this.key(p))) {
+    if (this.nonDirCount === 0) return;
+    for (let p = path.dirname(abs); path.dirname(p) !== p; p = path.dirname(p)) {
+      const kind = this.kinds.get(this.key(p));
+      if (kind === 'symlink') {
         throw refuse(member, `written through '${p}', a symlink made by an earlier member`);
       }
-      if (path.dirname(p) === p) return;
+      if (kind === 'file') {
+        throw refuse(member, `written below '${p}', a file made by an earlier member`);
+      }
     }
   }
 
@@ -126,74 +132,6 @@ export class MemberPolicy {
   }
 }
 
-/** Runs every entry through a fresh MemberPolicy; returns it for `onDiskChecks`. */
-export function checkMembers(entries: Iterable<TarEntry>, opts: MemberPolicyOptions): MemberPolicy {
-  const policy = new MemberPolicy(opts);
-  for (const e of entries) policy.check(e);
-  return policy;
-}
-
-/** `p` with its longest existing prefix replaced by that prefix's realpath. */
-export async function canonicalPath(p: string): Promise<string> {
-  const abs = path.resolve(p);
-  const rest: string[] = [];
-  for (let cur = abs; ; cur = path.dirname(cur)) {
-    try {
-      return path.join(await realpath(cur), ...rest.reverse());
-    } catch {
-      if (path.dirname(cur) === cur) return abs;
-      rest.push(path.basename(cur));
-    }
-  }
-}
-
-/**
- * The filesystem half of the policy: for each path, walks its existing components below the
- * (innermost) allowed root that contains it, and refuses when one is a symlink whose target lies
- * outside every root (lexical or canonical). The roots themselves are trusted: they are where
- * the user asked the cache to go. A dangling symlink is refused, since tar may create its target.
- */
-export async function checkOnDisk(
-  checks: Iterable<DiskCheck>,
-  allowedRoots: readonly string[],
-): Promise<void> {
-  const roots = allowedRoots.map((r) => path.resolve(r));
-  const accepted = [...new Set([...roots, ...(await Promise.all(roots.map(canonicalPath)))])];
-  const verified = new Set<string>();
-  const missing = new Set<string>();
-
-  for (const { path: p, member } of checks) {
-    const root = roots
-      .filter((r) => isInside(r, p))
-      .reduce<string | undefined>((a, b) => (a && a.length >= b.length ? a : b), undefined);
-    if (root === undefined) throw refuse(member, `${p} is outside the declared paths`);
-    let cur = root;
-    for (const seg of path.relative(root, p).split(path.sep).filter(Boolean)) {
-      cur = path.join(cur, seg);
-      if (verified.has(cur)) continue;
-      if (missing.has(cur)) break;
-      let isLink: boolean;
-      try {
-        isLink = (await lstat(cur)).isSymbolicLink();
-      } catch {
-        missing.add(cur);
-        break;
-      }
-      if (isLink) {
-        let target: string;
-        try {
-          target = await realpath(cur);
-        } catch {
-          throw refuse(member, `it would be written through ${cur}, an existing dangling symlink`);
-        }
-        if (!accepted.some((r) => isInside(r, target))) {
-          throw refuse(
-            member,
-            `it would be written through ${cur}, an existing symlink to ${target} outside the declared paths`,
-          );
-        }
-      }
-      verified.add(cur);
-    }
-  }
+function describeKind(kind: ParsedMember['type']): string {
+  return kind === 'dir' ? 'directory' : kind === 'symlink' ? 'symlink' : 'file';
 }

@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
-import * as core from '@actions/core';
-
 /** How a child process ended. `error` is set when it could not be started (e.g. ENOENT). */
 export interface ChildExit {
   code: number | null;
@@ -113,7 +111,6 @@ export function startProcess(
   stdio: StdioOptions,
   onStderrLine?: (line: string) => void,
 ): Proc {
-  core.debug(`spawn ${JSON.stringify([program, ...args])}`);
   // env is explicit so PATH is the one this module sees (jest's sandbox copies process.env).
   const child = spawn(program, args, { stdio, env: process.env });
   const stderr = new OutputLog(64 * 1024, onStderrLine);

@@ -1,38 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-import * as core from '@actions/core';
-
-import { errorMessage, UnsafeArchiveError } from '../errors.js';
-import type {
-  Archiver,
-  ArchiveReceiver,
-  CheckedArchive,
-  CreateOptions,
-  ExtractOptions,
-} from './archiver.js';
-import {
-  buildCompressCommand,
-  buildDecompressCommand,
-  type CompressorCommand,
-} from './compression.js';
-import { canonicalPath, checkOnDisk, MemberPolicy } from './member-policy.js';
-import { startMemberScan } from './member-scan.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Archiver, CreateOptions, Extraction, ExtractOptions } from './archiver.js';
+import { buildCompressCommand, buildDecompressCommand } from './compression.js';
+import { type ExtractTools, startExtraction } from './extract.js';
 import { expandNames } from './paths.js';
 import { describeProc, pipeOut, probe, type Proc, startProcess, stopProcess } from './processes.js';
-import { ScannedFileWriter, type WrittenFile } from './scanned-file-writer.js';
-import {
-  buildCreateArgs,
-  buildExtractArgs,
-  tarCandidates,
-  type TarCommand,
-  tarFlavorOf,
-} from './tar-args.js';
+import { buildCreateArgs, tarCandidates, type TarCommand, tarFlavorOf } from './tar-args.js';
 
 export interface TarArchiverOptions {
+  /** Where the archive layer reports: argv at debug level, tolerated tar warnings. */
+  logger: Logger;
   /** Defaults to process.platform; decides gtar-vs-tar and case-insensitive name checks. */
   platform?: NodeJS.Platform;
 }
@@ -53,29 +36,15 @@ export function isToleratedTarWarning(line: string): boolean {
   return TOLERATED_TAR_WARNINGS.some((re) => re.test(line.trimEnd()));
 }
 
-interface ExtractPlan {
-  decompress: CompressorCommand | undefined;
-  tar: TarCommand;
-  /** Canonical workspace: tar's -C, and what member names are resolved against. */
-  workspace: string;
-  /** Allowed roots in declared and canonical spelling. */
-  roots: string[];
-  /** Holds, after the scan, the paths that must be vetted on disk. */
-  policy: MemberPolicy;
-}
-
 /** Archiver backed by system tar, with zstd or gzip as separate processes in the pipe. */
 export class TarArchiver implements Archiver {
   private readonly platform: NodeJS.Platform;
+  private readonly logger: Logger;
   private tarCommand?: Promise<TarCommand>;
-  /** Archives this archiver's receive() checked and extract() has not used yet. */
-  private readonly issued = new WeakMap<
-    CheckedArchive,
-    { plan: ExtractPlan; written: WrittenFile }
-  >();
 
-  constructor(options: TarArchiverOptions = {}) {
+  constructor(options: TarArchiverOptions) {
     this.platform = options.platform ?? process.platform;
+    this.logger = options.logger;
   }
 
   create(opts: CreateOptions): Readable {
@@ -120,7 +89,7 @@ export class TarArchiver implements Archiver {
     };
     const manifest = await list(files);
     const exactManifest = exact.length ? await list(exact) : undefined;
-    core.debug(`archive manifest ${manifest}: ${files.length} paths, ${exact.length} exact`);
+    this.logger.debug(`archive manifest ${manifest}: ${files.length} paths, ${exact.length} exact`);
     if (out.destroyed) return;
 
     let intolerable = false;
@@ -132,6 +101,7 @@ export class TarArchiver implements Archiver {
       manifest,
       exactManifest,
     });
+    this.logger.debug(`spawn ${JSON.stringify([tar.path, ...args])}`);
     const tarProc = track(
       startProcess('tar', tar.path, args, ['ignore', 'pipe', 'pipe'], (line) => {
         if (tar.flavor === 'gnu' && isToleratedTarWarning(line)) {
@@ -147,6 +117,7 @@ export class TarArchiver implements Archiver {
     if (compress) {
       // The compressor reads tar's pipe itself rather than Node copying every uncompressed byte
       // across; closing our copy means a compressor that dies gives tar EPIPE, not a stuck pipe.
+      this.logger.debug(`spawn ${JSON.stringify([compress.program, ...compress.args])}`);
       comp = track(
         startProcess(compress.program, compress.program, compress.args, [source, 'pipe', 'pipe']),
       );
@@ -172,120 +143,20 @@ export class TarArchiver implements Archiver {
     if (problems.length)
       throw new Error(`creating the cache archive failed: ${problems.join('; ')}`);
     if (tarTolerated) {
-      core.warning(
+      this.logger.warning(
         `files changed while they were archived; the cache holds them as tar read them:\n${tolerated.join('\n')}`,
       );
     }
   }
 
-  receive(file: string, opts: ExtractOptions): ArchiveReceiver {
-    let plan: ExtractPlan | undefined;
-    const input = new ScannedFileWriter(async () => {
-      plan = await this.plan(opts);
-      const fh = await open(file, 'w');
-      try {
-        const scan = startMemberScan(opts.method, plan.decompress, plan.policy);
-        return { file: fh, path: file, scan };
-      } catch (err) {
-        await fh.close();
-        throw err;
-      }
+  extract(opts: ExtractOptions): Extraction {
+    const tools = async (): Promise<ExtractTools> => ({
+      // After the match and beside the download's first request, never before a lookup.
+      tar: await this.tar(),
+      decompress: buildDecompressCommand(opts.method),
+      platform: this.platform,
     });
-    const checked = input.result.then((written) => {
-      const archive: CheckedArchive = Object.freeze({ file, size: written.size });
-      this.issued.set(archive, { plan: plan!, written });
-      return archive;
-    });
-    // The caller awaits it, except when its download failed first and that error is the news.
-    checked.catch(() => undefined);
-    return { input, checked };
-  }
-
-  async extract(archive: CheckedArchive): Promise<void> {
-    const issued = this.issued.get(archive);
-    if (!issued) {
-      throw new Error(`extract() takes the result of this archiver's receive() of ${archive.file}`);
-    }
-    // A check vouches for one extraction of one download, then its plan is let go.
-    this.issued.delete(archive);
-    const { plan, written } = issued;
-    // As late as possible: the paths tar will write through are vetted right before it runs.
-    await checkOnDisk(plan.policy.onDiskChecks(), plan.roots);
-    await mkdir(plan.workspace, { recursive: true });
-    await this.untar(archive.file, written, plan);
-  }
-
-  /** Everything a receive decides up front: the tools, and the policy in the real paths. */
-  private async plan(opts: ExtractOptions): Promise<ExtractPlan> {
-    const decompress = buildDecompressCommand(opts.method);
-    if (decompress && (await probe(decompress.program, ['--version'])) === undefined) {
-      throw new Error(
-        `this cache archive is ${opts.method}-compressed, but no working ${decompress.program} ` +
-          `was found on PATH; install ${decompress.program} to restore it`,
-      );
-    }
-    // Before the download, so a runner without tar fails without fetching anything.
-    const tar = await this.tar();
-    // Resolve as the kernel will once tar has chdir'ed: `..` from the real workspace. Roots are
-    // accepted in both their declared and their real spelling.
-    const workspace = await canonicalPath(opts.workspace);
-    const declared = opts.allowedRoots.map((r) => path.resolve(r));
-    const roots = [...new Set([...declared, ...(await Promise.all(declared.map(canonicalPath)))])];
-    const policy = new MemberPolicy({
-      workspace,
-      allowedRoots: roots,
-      foldCase: this.platform === 'darwin' || this.platform === 'win32',
-    });
-    return { decompress, tar, workspace, roots, policy };
-  }
-
-  private async untar(file: string, written: WrittenFile, plan: ExtractPlan): Promise<void> {
-    const { decompress, tar, workspace } = plan;
-    const args = buildExtractArgs({ flavor: tar.flavor, platform: this.platform, workspace });
-    const fh = await open(file, 'r');
-    let dec: Proc | undefined;
-    let tarProc: Proc;
-    try {
-      // The descriptor the processes read is the one checked here, so no swap can slip between.
-      const st = await fh.stat();
-      if (
-        st.size !== written.size ||
-        st.dev !== written.dev ||
-        st.ino !== written.ino ||
-        st.mtimeMs !== written.mtimeMs
-      ) {
-        throw new UnsafeArchiveError(
-          `${file} changed after it was checked; refusing to extract it`,
-        );
-      }
-      if (decompress) {
-        dec = startProcess(decompress.program, decompress.program, decompress.args, [
-          fh.fd,
-          'pipe',
-          'pipe',
-        ]);
-        // tar reads the decompressor's pipe itself: Node hands the descriptor over and stops
-        // reading it (so it cannot steal bytes, even after the decompressor exits), and closing
-        // our copy means a tar that dies gives the decompressor EPIPE instead of a stuck pipe.
-        const decOut = pipeOut(dec);
-        tarProc = startProcess('tar', tar.path, args, [decOut, 'ignore', 'pipe']);
-        decOut.destroy();
-      } else {
-        tarProc = startProcess('tar', tar.path, args, [fh.fd, 'ignore', 'pipe']);
-      }
-    } finally {
-      await fh.close();
-    }
-    const [tarExit, decExit] = await Promise.all([tarProc.exit, dec?.exit]);
-    const problems: string[] = [];
-    // The scan already decompressed the whole archive, so a decompressor cut off by SIGPIPE
-    // after tar finished cleanly lost nothing tar needed.
-    const cutOff = tarExit.code === 0 && decExit?.signal === 'SIGPIPE';
-    if (dec && decExit && decExit.code !== 0 && !cutOff) problems.push(describeProc(dec, decExit));
-    if (tarExit.code !== 0) problems.push(describeProc(tarProc, tarExit));
-    if (problems.length) {
-      throw new Error(`extracting the cache archive failed: ${problems.join('; ')}`);
-    }
+    return startExtraction(opts, tools, this.logger);
   }
 
   private tar(): Promise<TarCommand> {

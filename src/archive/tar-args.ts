@@ -24,12 +24,6 @@ export interface TarCreateArgs {
   exactManifest?: string;
 }
 
-export interface TarExtractArgs {
-  flavor: TarFlavor;
-  platform: NodeJS.Platform;
-  workspace: string;
-}
-
 /** Programs to try, best first: on macOS GNU tar (`gtar`, Homebrew) when present, as actions/cache. */
 export function tarCandidates(platform: NodeJS.Platform): string[] {
   return platform === 'darwin' ? ['gtar', 'tar'] : ['tar'];
@@ -76,10 +70,11 @@ export function buildCreateArgs(o: TarCreateArgs): string[] {
 }
 
 /**
- * `tar -x` reading from stdin. -P is required for `../` members and also turns off tar's own
- * defences (stripping `..`, placeholder symlinks), which is why every member is vetted first
- * (member-policy.ts). Modes are those of tar's default: umask applies unless running as root.
+ * `tar -x` reading the gate's canonical stream from stdin. Member names are absolute paths in
+ * the staging directories the gate chose, hence -P; nothing in that stream came from the stored
+ * archive's headers. --no-same-owner: owners are never restored, also when running as root.
+ * Modes are tar's default: umask applies unless running as root.
  */
-export function buildExtractArgs(o: TarExtractArgs): string[] {
-  return ['-x', '-f', '-', '-P', '-C', nativePath(o.workspace, o.platform)];
+export function buildExtractArgs(): string[] {
+  return ['-x', '-f', '-', '-P', '--no-same-owner'];
 }

@@ -15,6 +15,8 @@ import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.
 
 /** One committed entry: a manifest at a key's name and, when the manifest is sound, its archive. */
 export interface CacheEntry {
+  /** "owner/name" of the repository the entry belongs to. */
+  repository: string;
   key: string;
   /** A full ref ("refs/heads/main") or "repository". */
   scope: string;
@@ -24,7 +26,11 @@ export interface CacheEntry {
   size: number;
   /** When the manifest (the commit point) was written. */
   lastModified: Date;
+  /** The last restore (its usage marker), or lastModified if it is later or there is none. */
+  lastUsed: Date;
   manifestName: string;
+  /** The usage marker object, when one exists. */
+  usageMarker?: string;
   /** Archive object name; undefined when the manifest could not be read. */
   archiveName?: string;
   /** The parsed manifest; undefined when it could not be read. */
@@ -42,18 +48,28 @@ export interface EntryFilter {
   scope?: string;
 }
 
-/** What one listing of a repository's folder holds, sorted into our layout's parts. */
-interface Scan {
-  manifests: (ObjectInfo & { scope: string; version: string; key: string })[];
-  archives: (ObjectInfo & { scope: string })[];
-  /** Objects under the repository folder that our layout does not explain; never touched. */
+/** Where an object sits in our layout. */
+export interface Placed extends ObjectInfo {
+  /** "owner/name", decoded. */
+  repository: string;
+  scope: string;
+  version: string;
+}
+
+/** What one listing holds, sorted into our layout's parts. */
+export interface Scan {
+  manifests: (Placed & { key: string })[];
+  archives: Placed[];
+  /** Usage markers (see usage.ts), keyed by the manifest name they belong to. */
+  markers: Map<string, Placed>;
+  /** Objects under the listed folder that our layout does not explain; never touched. */
   foreign: ObjectInfo[];
 }
 
 /** Manifests read in parallel: each is one small GET. */
 const READ_CONCURRENCY = 16;
 /** Deletes in parallel. */
-const DELETE_CONCURRENCY = 8;
+export const DELETE_CONCURRENCY = 8;
 /** An archive no manifest names is only garbage once a save that wrote it must have finished. */
 export const OrphanGraceMs = 24 * 60 * 60 * 1000;
 
@@ -63,28 +79,54 @@ export async function listEntries(
   layout: Layout,
   filter: EntryFilter = {},
 ): Promise<CacheEntry[]> {
-  const scan = await scanRepository(backend, layout);
-  return readEntries(backend, layout, scan, filter);
+  const root = layout.repositoryRoot();
+  const scan = scanObjects(await backend.list(root), root, layout.repository());
+  return readEntries(backend, scan, filter);
 }
 
-async function scanRepository(backend: Backend, layout: Layout): Promise<Scan> {
-  const root = layout.repositoryRoot();
-  const scan: Scan = { manifests: [], archives: [], foreign: [] };
-  for (const o of await backend.list(root)) {
+/**
+ * Sorts a listing of `root` into manifests, archives and usage markers. With `repository`, `root`
+ * is that repository's folder; without, it is the prefix's folder and names start with the
+ * encoded owner and repository. Only names our layout could have written are recognised: a
+ * version is a sha256, folders are keys, archives or used.
+ */
+export function scanObjects(
+  objects: readonly ObjectInfo[],
+  root: string,
+  repository?: { owner: string; repo: string },
+): Scan {
+  const scan: Scan = { manifests: [], archives: [], markers: new Map(), foreign: [] };
+  for (const o of objects) {
     const parts = o.name.slice(root.length).split('/');
-    const scope = parts.length === 4 ? decodeScope(parts[0]!) : undefined;
-    const [, version, folder, leaf] = parts;
-    if (scope === undefined || !version || !leaf) {
-      scan.foreign.push(o);
-    } else if (folder === 'keys') {
-      const key = decodeOrUndefined(leaf);
-      if (key === undefined) scan.foreign.push(o);
-      else scan.manifests.push({ ...o, scope, version, key });
-    } else if (folder === 'archives') {
-      scan.archives.push({ ...o, scope });
-    } else {
-      scan.foreign.push(o);
+    let owner = repository?.owner;
+    let repo = repository?.repo;
+    if (!repository) {
+      owner = decodeOrUndefined(parts.shift() ?? '');
+      repo = decodeOrUndefined(parts.shift() ?? '');
     }
+    const [scopeSeg, version, folder, leaf] = parts;
+    const scope = parts.length === 4 ? decodeScope(scopeSeg!) : undefined;
+    const key = leaf ? decodeOrUndefined(leaf) : undefined;
+    if (
+      !o.name.startsWith(root) ||
+      !owner ||
+      !repo ||
+      scope === undefined ||
+      !/^[0-9a-f]{64}$/.test(version ?? '') ||
+      !leaf
+    ) {
+      scan.foreign.push(o);
+      continue;
+    }
+    const placed: Placed = { ...o, repository: `${owner}/${repo}`, scope, version: version! };
+    if (folder === 'archives') scan.archives.push(placed);
+    else if (folder === 'keys' && key !== undefined) scan.manifests.push({ ...placed, key });
+    else if (folder === 'used' && key !== undefined)
+      scan.markers.set(
+        o.name.slice(0, o.name.length - leaf.length - 'used/'.length) + `keys/${leaf}`,
+        placed,
+      );
+    else scan.foreign.push(o);
   }
   return scan;
 }
@@ -97,35 +139,46 @@ function decodeScope(segment: string): string | undefined {
 
 function decodeOrUndefined(encoded: string): string | undefined {
   try {
-    return decodeSegment(encoded);
+    return encoded ? decodeSegment(encoded) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function matches(m: { key: string; scope: string }, filter: EntryFilter): boolean {
+export function matches(m: { key: string; scope: string }, filter: EntryFilter): boolean {
   if (filter.key !== undefined && m.key !== filter.key) return false;
   if (filter.keyPrefix !== undefined && !m.key.startsWith(filter.keyPrefix)) return false;
   if (filter.scope !== undefined && m.scope !== filter.scope) return false;
   return true;
 }
 
-async function readEntries(
+/** The folder an entry's archive must live in: beside its manifest's keys/ folder. */
+function archiveFolder(manifestName: string): string {
+  const cut = manifestName.lastIndexOf('/keys/');
+  return `${manifestName.slice(0, cut)}/archives/`;
+}
+
+/** Reads the manifests of `scan` that match `filter`; newest first. */
+export async function readEntries(
   backend: Backend,
-  layout: Layout,
   scan: Scan,
   filter: EntryFilter,
 ): Promise<CacheEntry[]> {
   const archiveSizes = new Map(scan.archives.map((a) => [a.name, a.size]));
   const selected = scan.manifests.filter((m) => matches(m, filter));
   const entries = await mapLimit(selected, READ_CONCURRENCY, async (m) => {
+    const marker = scan.markers.get(m.name);
     const entry: CacheEntry = {
+      repository: m.repository,
       key: m.key,
       scope: m.scope,
       version: m.version,
       size: 0,
       lastModified: m.lastModified,
+      lastUsed:
+        marker && marker.lastModified > m.lastModified ? marker.lastModified : m.lastModified,
       manifestName: m.name,
+      usageMarker: marker?.name,
     };
     if (m.size > MaxManifestBytes) {
       entry.problem = `manifest is ${m.size} bytes, larger than ${MaxManifestBytes}`;
@@ -144,7 +197,7 @@ async function readEntries(
     try {
       manifest = parseManifest(bytes, {
         version: m.version,
-        archiveFolder: layout.archiveFolder(m.name),
+        archiveFolder: archiveFolder(m.name),
       });
     } catch (err) {
       entry.problem = errorMessage(err);
@@ -181,8 +234,8 @@ export interface DeleteOutcome {
 }
 
 /**
- * Removes each entry: the manifest first, so restores stop finding it, then the archive it named.
- * A failure leaves at worst an orphan archive, which `prune` collects later.
+ * Removes each entry: the manifest first, so restores stop finding it, then the archive it named,
+ * then its usage marker. A failure leaves at worst an orphan, which `prune` collects later.
  */
 export async function deleteEntries(
   backend: Backend,
@@ -195,143 +248,11 @@ export async function deleteEntries(
     try {
       await backend.delete(entry.manifestName);
       if (entry.archiveName) await backend.delete(entry.archiveName);
+      if (entry.usageMarker) await backend.delete(entry.usageMarker);
       outcome.deleted.push(entry);
     } catch (error) {
       outcome.failed.push({ entry, error });
     }
   });
   return outcome;
-}
-
-/**
- * What `prune` removes. Policies combine: an entry goes if any selects it. Orphan archives (no
- * manifest names them, left by a save that crashed between its two writes) older than a day are
- * always collected.
- */
-export interface PrunePolicy {
-  /** Entries whose manifest is older than this (ms) go. */
-  olderThanMs?: number;
-  /**
-   * Keep only the newest N entries of each scope and version. A version stands for one path list,
-   * compression method and OS, so this keeps the newest N generations of each distinct cache on
-   * each branch ("npm-<hash1>", "npm-<hash2>"...), never evicting one cache for another's sake.
-   */
-  keep?: number;
-  /** After the rules above, evict the oldest entries until the rest total at most this many bytes. */
-  maxSizeBytes?: number;
-  /** Only consider entries (and orphan archives) of this scope: a full ref or "repository". */
-  scope?: string;
-  /** Only consider entries whose key starts with this (orphans have no key and are unaffected). */
-  keyPrefix?: string;
-  /** Report what would go; delete nothing. */
-  dryRun?: boolean;
-}
-
-export type PruneReason = 'older-than' | 'keep' | 'max-size';
-
-export interface PruneResult {
-  /** Entries removed (or that would be, in a dry run), oldest first, with the rule that chose them. */
-  removed: { entry: CacheEntry; reason: PruneReason }[];
-  /** Orphan archives removed (or that would be). */
-  orphans: ObjectInfo[];
-  /** Bytes the removed entries and orphans held. */
-  freedBytes: number;
-  /** Entries that stay. */
-  kept: CacheEntry[];
-  failed: { name: string; error: unknown }[];
-}
-
-export async function prune(
-  backend: Backend,
-  layout: Layout,
-  policy: PrunePolicy,
-  now: Date = new Date(),
-): Promise<PruneResult> {
-  const scan = await scanRepository(backend, layout);
-  // Every manifest counts when deciding what is an orphan, not just the filtered ones.
-  const all = await readEntries(backend, layout, scan, {});
-  const inScope = (scope: string): boolean => policy.scope === undefined || scope === policy.scope;
-  const candidates = all.filter(
-    (e) => inScope(e.scope) && matches(e, { keyPrefix: policy.keyPrefix }),
-  );
-
-  const reasons = new Map<CacheEntry, PruneReason>();
-  if (policy.olderThanMs !== undefined) {
-    const cutoff = now.getTime() - policy.olderThanMs;
-    for (const e of candidates) if (e.lastModified.getTime() < cutoff) reasons.set(e, 'older-than');
-  }
-  if (policy.keep !== undefined) {
-    const seen = new Map<string, number>();
-    for (const e of candidates) {
-      // candidates are newest first.
-      const group = `${e.scope}\n${e.version}`;
-      const n = (seen.get(group) ?? 0) + 1;
-      seen.set(group, n);
-      if (n > policy.keep && !reasons.has(e)) reasons.set(e, 'keep');
-    }
-  }
-  if (policy.maxSizeBytes !== undefined) {
-    const survivors = candidates.filter((e) => !reasons.has(e));
-    let total = survivors.reduce((sum, e) => sum + e.size, 0);
-    for (const e of [...survivors].reverse()) {
-      if (total <= policy.maxSizeBytes) break;
-      reasons.set(e, 'max-size');
-      total -= e.size;
-    }
-  }
-
-  // Archives a manifest names, even a manifest outside the filter or one that is being deleted
-  // now: deleteEntries removes those archives itself.
-  const referenced = new Set(all.map((e) => e.archiveName).filter(Boolean));
-  // A folder holding an unreadable manifest may hold the archive it names: leave that folder's
-  // archives alone until the bad entry itself is pruned.
-  const unsure = new Set(
-    all.filter((e) => !e.manifest).map((e) => layout.archiveFolder(e.manifestName)),
-  );
-  const orphanCutoff = now.getTime() - OrphanGraceMs;
-  const orphans = scan.archives.filter(
-    (a) =>
-      inScope(a.scope) &&
-      !referenced.has(a.name) &&
-      !unsure.has(a.name.slice(0, a.name.lastIndexOf('/') + 1)) &&
-      a.lastModified.getTime() < orphanCutoff,
-  );
-
-  const removed = candidates
-    .filter((e) => reasons.has(e))
-    .reverse()
-    .map((entry) => ({ entry, reason: reasons.get(entry)! }));
-  const result: PruneResult = {
-    removed,
-    orphans,
-    freedBytes:
-      removed.reduce((s, r) => s + r.entry.size, 0) + orphans.reduce((s, o) => s + o.size, 0),
-    kept: candidates.filter((e) => !reasons.has(e)),
-    failed: [],
-  };
-  if (policy.dryRun) return result;
-
-  const outcome = await deleteEntries(
-    backend,
-    removed.map((r) => r.entry),
-  );
-  result.failed.push(
-    ...outcome.failed.map((f) => ({ name: f.entry.manifestName, error: f.error })),
-  );
-  await mapLimit(orphans, DELETE_CONCURRENCY, async (o) => {
-    try {
-      await backend.delete(o.name);
-    } catch (error) {
-      result.failed.push({ name: o.name, error });
-    }
-  });
-  if (result.failed.length) {
-    const failedNames = new Set(result.failed.map((f) => f.name));
-    result.removed = result.removed.filter((r) => !failedNames.has(r.entry.manifestName));
-    result.orphans = result.orphans.filter((o) => !failedNames.has(o.name));
-    result.freedBytes =
-      result.removed.reduce((s, r) => s + r.entry.size, 0) +
-      result.orphans.reduce((s, o) => s + o.size, 0);
-  }
-  return result;
 }

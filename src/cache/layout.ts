@@ -38,6 +38,10 @@ export class Layout {
     );
   }
 
+  repository(): { owner: string; repo: string } {
+    return { owner: this.owner, repo: this.repo };
+  }
+
   manifestName(scope: ScopeName, version: string, key: string): string {
     return checkLength(`${this.scopeRoot(scope)}/${version}/keys/${encodeSegment(key)}`, key);
   }
@@ -56,6 +60,11 @@ export class Layout {
     const cut = manifestName.lastIndexOf('/keys/');
     return `${manifestName.slice(0, cut)}/archives/`;
   }
+}
+
+/** The folder holding every repository's entries under `prefix` (already normalised). */
+export function prefixRoot(prefix: string): string {
+  return prefix ? `${prefix}/` : '';
 }
 
 export type ScopeName = { kind: 'ref'; ref: string } | { kind: 'repository' };

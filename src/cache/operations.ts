@@ -14,13 +14,19 @@ import { saveCache, type SaveResult } from './save-cache.js';
 
 /** What a whole restore or save needs from outside; the action and the CLI each supply one. */
 export interface OperationDeps {
-  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend;
-  archiver: Archiver;
+  /** May load the backend's SDK on first use, hence the promise. */
+  createBackend(storage: StorageSettings, transfer: TransferSettings): Backend | Promise<Backend>;
+  /** The archive layer, reporting through the operation's logger. */
+  createArchiver(logger: Logger): Archiver;
   resolveCompression(choice: CompressionChoice): Promise<CompressionMethod>;
   logger: Logger;
   /** Recorded in manifests, e.g. "bucket-cache/1.0.0". */
   tool: string;
+  /** The clock for last-use markers; default the system's. */
+  now?: () => Date;
   platform?: NodeJS.Platform;
+  /** Cancels a restore (SIGTERM, SIGINT): the declared paths are left as they were. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,7 +41,7 @@ export async function performRestore(
   const transfer = restoreTransfer(settings.transfer);
   return withOperation(deps, { ...settings, transfer }, (backend, method, tempDir) =>
     restoreCache(
-      { backend, archiver: deps.archiver, logger: deps.logger },
+      { backend, archiver: deps.createArchiver(deps.logger), logger: deps.logger, now: deps.now },
       {
         cache: settings.cache,
         transfer,
@@ -43,6 +49,7 @@ export async function performRestore(
         method,
         tempDir,
         platform: deps.platform,
+        signal: deps.signal,
       },
     ),
   );
@@ -55,7 +62,7 @@ export async function performSave(
 ): Promise<SaveResult> {
   return withOperation(deps, settings, (backend, method, tempDir) =>
     saveCache(
-      { backend, archiver: deps.archiver, logger: deps.logger },
+      { backend, archiver: deps.createArchiver(deps.logger), logger: deps.logger },
       {
         cache: settings.cache,
         transfer: settings.transfer,
@@ -84,10 +91,13 @@ async function withOperation<T>(
   settings: Settings,
   fn: (backend: Backend, method: CompressionMethod, tempDir: string) => Promise<T>,
 ): Promise<T> {
-  const backend = deps.createBackend(settings.storage, settings.transfer);
+  // Both at once: loading the backend's SDK and looking zstd up on PATH are independent.
+  const method = deps.resolveCompression(settings.cache.compression);
+  method.catch(() => undefined); // awaited below unless the backend fails first
+  const backend = await deps.createBackend(settings.storage, settings.transfer);
   try {
-    const method = await deps.resolveCompression(settings.cache.compression);
-    return await withTempDir((tempDir) => fn(backend, method, tempDir));
+    const m = await method;
+    return await withTempDir((tempDir) => fn(backend, m, tempDir));
   } finally {
     await backend.close();
   }

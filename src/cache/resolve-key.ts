@@ -30,23 +30,45 @@ export interface ResolveRequest {
  * Per scope in order: the exact primary key, then the primary key and each restore key as a
  * prefix, in the order given; within a prefix the newest entry wins, ties going to the greatest
  * name because stores report whole-second times. At each step the first (best) version with a
- * match wins, so an exact gzip hit still beats a zstd restore-key match. Exact keys are tried one
- * version after another (a zstd hit stays one request); prefix listings go to every version at
- * once, so the fallback costs no extra round trip in time.
+ * match wins (zstd before gzip), so an exact gzip hit still beats a zstd restore-key match.
+ *
+ * That order is kept, but the requests are not made in it: every scope's stats of the exact name
+ * (one per version) and its listings start at once, so a miss costs one round trip instead of one
+ * per scope, version and prefix (a pull request with two restore keys paid twelve in a row). A
+ * scope is listed once per version and covering prefix: restore keys are usually prefixes of one
+ * another and of the primary key, so listing the shortest finds every candidate, and the others
+ * are picked from that one listing. Answers are then read in precedence order; the requests a
+ * decided lookup did not need are abandoned (their errors ignored).
  */
 export async function resolveKey(
   backend: Backend,
   req: ResolveRequest,
 ): Promise<KeyMatch | undefined> {
-  for (const scope of req.scopes) {
-    for (const v of req.versions) {
-      const name = req.layout.manifestName(scope, v.version, req.primaryKey);
-      const info = await backend.stat(name);
-      if (info) {
+  const keyPrefixes = [req.primaryKey, ...req.restoreKeys];
+  const lookups = req.scopes.map((scope) => {
+    const perVersion = req.versions.map((v) => {
+      const exactName = req.layout.manifestName(scope, v.version, req.primaryKey);
+      const prefixes = keyPrefixes.map((k) => req.layout.manifestPrefix(scope, v.version, k));
+      const exact = backend.stat(exactName);
+      // Read in order below; one that is never read must not become an unhandled rejection.
+      exact.catch(() => undefined);
+      return { v, exactName, prefixes, exact };
+    });
+    // Versions are separate folders, so covering prefixes of all versions never overlap.
+    const all = perVersion.flatMap((p) => p.prefixes);
+    const listed = Promise.all(coveringPrefixes(all).map((p) => backend.list(p)));
+    listed.catch(() => undefined);
+    return { scope, perVersion, listed };
+  });
+
+  for (const { scope, perVersion, listed } of lookups) {
+    for (const { v, exactName, exact } of perVersion) {
+      const hit = await exact;
+      if (hit) {
         return {
           key: req.primaryKey,
-          manifestName: name,
-          manifestSize: info.size,
+          manifestName: exactName,
+          manifestSize: hit.size,
           scope,
           exact: true,
           version: v.version,
@@ -54,30 +76,39 @@ export async function resolveKey(
         };
       }
     }
-    for (const keyPrefix of [req.primaryKey, ...req.restoreKeys]) {
-      const found = await Promise.all(
-        req.versions.map(async (v) => {
-          const prefix = req.layout.manifestPrefix(scope, v.version, keyPrefix);
-          const newest = pickNewest(await backend.list(prefix));
-          return newest && { newest, prefix, v };
-        }),
-      );
-      const best = found.find((f) => f !== undefined);
-      if (best) {
-        const key = decodeKey(best.newest.name, best.prefix, keyPrefix);
+    const objects = (await listed).flat();
+    for (const [i, keyPrefix] of keyPrefixes.entries()) {
+      for (const { v, prefixes } of perVersion) {
+        const prefix = prefixes[i]!;
+        const newest = pickNewest(objects.filter((o) => o.name.startsWith(prefix)));
+        if (!newest) continue;
+        const key = decodeKey(newest.name, prefix, keyPrefix);
         return {
           key,
-          manifestName: best.newest.name,
-          manifestSize: best.newest.size,
+          manifestName: newest.name,
+          manifestSize: newest.size,
           scope,
           exact: key === req.primaryKey,
-          version: best.v.version,
-          method: best.v.method,
+          version: v.version,
+          method: v.method,
         };
       }
     }
   }
   return undefined;
+}
+
+/**
+ * The fewest listing prefixes whose listings hold every name starting with any of `prefixes`:
+ * a prefix that starts with another one is covered by it. Two covering prefixes are never
+ * prefixes of one another, so their listings never overlap.
+ */
+export function coveringPrefixes(prefixes: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of [...new Set(prefixes)].sort((a, b) => a.length - b.length)) {
+    if (!out.some((q) => p.startsWith(q))) out.push(p);
+  }
+  return out;
 }
 
 export function pickNewest(objects: readonly ObjectInfo[]): ObjectInfo | undefined {

@@ -1,13 +1,7 @@
-import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 
-import type {
-  Archiver,
-  CheckedArchive,
-  CompressionMethod,
-  ExtractOptions,
-} from '../archive/archiver.js';
+import type { Archiver, CompressionMethod, ExtractOptions } from '../archive/archiver.js';
 import { declaredRoots } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
 import { errorMessage, UnsafeArchiveError } from '../errors.js';
@@ -20,11 +14,14 @@ import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.
 import { resolveKey } from './resolve-key.js';
 import { restoreScopes } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
+import { trackUse } from './usage.js';
 
 export interface CacheDeps {
   backend: Backend;
   archiver: Archiver;
   logger: Logger;
+  /** The clock for last-use markers; default the system's. */
+  now?: () => Date;
 }
 
 export interface RestoreRequest {
@@ -32,9 +29,11 @@ export interface RestoreRequest {
   transfer: TransferSettings;
   context: RunContext;
   method: CompressionMethod;
-  /** A private scratch directory for the download; the caller removes it. */
+  /** A private scratch directory; the caller removes it. */
   tempDir: string;
   platform?: NodeJS.Platform;
+  /** Cancels the restore (SIGTERM): nothing is moved into place after it fires. */
+  signal?: AbortSignal;
 }
 
 export interface RestoreResult {
@@ -76,7 +75,7 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   if (!match) {
     logger.info(
       `Cache not found for input keys: ${[cache.key, ...cache.restoreKeys].join(', ')} ` +
-        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${req.method} archives)`,
+        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${versions.map((v) => v.method).join(' or ')} archives)`,
     );
     return miss;
   }
@@ -93,23 +92,22 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     return found;
   }
 
-  const file = path.join(req.tempDir, `archive${path.extname(manifest.archive)}`);
+  // The marker lookup overlaps the download; the write (first use of the day) comes after.
+  const use = trackUse(backend, match.manifestName, { logger, now: deps.now });
   const started = Date.now();
-  const archive = await download(deps, manifest, file, req.transfer, {
+  const stats = await downloadAndExtract(deps, manifest, req.transfer, {
     workspace: context.workspace,
     // The match's method: a zstd runner may have found a gzip entry.
     method: match.method,
     allowedRoots: declaredRoots(cache.paths, context.workspace),
+    scratchDir: req.tempDir,
+    signal: req.signal,
   });
   logger.info(
-    `Downloaded and checked ${formatTransfer(manifest.size, Date.now() - started)} from ${match.key} (${scope})`,
+    `Cache restored from key: ${match.key} (${scope}): ${formatTransfer(manifest.size, Date.now() - started)}, ` +
+      `${stats.members} members, ${formatBytes(stats.bytes)} unpacked`,
   );
-
-  const extractStarted = Date.now();
-  await deps.archiver.extract(archive);
-  logger.info(
-    `Cache restored from key: ${match.key} (extracted in ${((Date.now() - extractStarted) / 1000).toFixed(1)} s)`,
-  );
+  await use.record();
   return { ...found, restored: true };
 }
 
@@ -133,50 +131,58 @@ async function readManifest(
 }
 
 /**
- * Streams the archive into the archiver's receiver, which stores it in `file` and checks every
- * member as the bytes pass, while they are hashed here. Returns the checked archive only once
- * the size and sha256 match the manifest too: this is the one way restoreCache gets something
- * it can extract. A refused member stops the download at once; a failed download stops the scan.
+ * The restore stream: the download (parallel ranged reads) is hashed as it passes into the
+ * extraction (decompressor → member gate → tar -x into staging), so downloading, unpacking and
+ * writing overlap. The staged tree moves into the declared paths only once the archive's size
+ * and sha256 matched the manifest; in every other case it is discarded and the paths are as
+ * they were.
  */
-async function download(
+async function downloadAndExtract(
   deps: CacheDeps,
   m: EntryManifest,
-  file: string,
   transfer: TransferSettings,
   opts: ExtractOptions,
-): Promise<CheckedArchive> {
+): Promise<{ members: number; bytes: number }> {
   const watch = watchTransfer('download', transfer);
-  const receiver = deps.archiver.receive(file, opts);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, watch.signal]) : watch.signal;
+  const extraction = deps.archiver.extract({ ...opts, signal });
   const counter = new HashCounter(watch.progress);
   try {
-    const body = await deps.backend.get(m.archive, { size: m.size, signal: watch.signal });
-    // Resolves only once the receiver has every byte on disk and its scan passed.
-    await pipeline(body, counter, receiver.input, { signal: watch.signal });
-    checkSize(m, counter);
-    const sha = counter.digest();
-    if (sha !== m.sha256) {
-      throw new UnsafeArchiveError(
-        `archive ${m.archive} has sha256 ${sha} but its manifest says ${m.sha256}: refusing to extract it`,
-      );
+    const downloaded = deps.backend
+      .get(m.archive, { size: m.size, signal })
+      .then((body) => pipeline(body, counter, extraction.input, { signal }));
+    // A request that fails before its body exists must stop the extraction too.
+    downloaded.catch((err: unknown) => extraction.input.destroy(err as Error));
+    // A refused member destroys the extraction's input, which stops the download at once.
+    const [dl, staged] = await Promise.allSettled([downloaded, extraction.staged]);
+    if (signal.aborted) throw signal.reason as Error;
+    // A body that ended short also breaks the tar stream; say what really happened.
+    if (dl.status === 'fulfilled' || counter.readableEnded) checkSize(m, counter);
+    if (dl.status === 'fulfilled') {
+      const sha = counter.digest();
+      if (sha !== m.sha256) {
+        throw new UnsafeArchiveError(
+          `archive ${m.archive} has sha256 ${sha} but its manifest says ${m.sha256}: refusing to restore it`,
+        );
+      }
     }
-    return await receiver.checked;
-  } catch (err) {
-    // Stop the scan if the download failed first, and return only once its process has exited.
-    receiver.input.destroy();
-    await receiver.checked.catch(() => undefined);
-    if (watch.signal.aborted) throw watch.signal.reason as Error;
-    // A body that ended short fails the scan too (a truncated stream); say what really happened.
-    if (counter.readableEnded) checkSize(m, counter);
-    throw err;
+    if (staged.status === 'rejected') throw staged.reason;
+    if (dl.status === 'rejected') throw dl.reason;
+    // The last moment to cancel: once the move starts it runs to its end.
+    if (signal.aborted) throw signal.reason as Error;
+    watch.stop();
+    await extraction.commit();
+    return staged.value;
   } finally {
     watch.stop();
+    await extraction.discard();
   }
 }
 
 function checkSize(m: EntryManifest, counter: HashCounter): void {
   if (counter.bytes !== m.size) {
     throw new UnsafeArchiveError(
-      `archive ${m.archive} is ${counter.bytes} bytes but its manifest says ${m.size}: refusing to extract it`,
+      `archive ${m.archive} is ${counter.bytes} bytes but its manifest says ${m.size}: refusing to restore it`,
     );
   }
 }

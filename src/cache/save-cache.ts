@@ -42,23 +42,20 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const { backend, logger } = deps;
   const { cache, context } = req;
   validateKeys(cache.key, []);
-  const files = await resolveArchiveList(cache.paths, context.workspace);
-  if (files.recursive.length + files.exact.length === 0) {
-    return { status: 'no-files', key: cache.key };
-  }
-
   const { layout, version } = locateEntries(cache, context, req.method, req.platform);
   const scope = saveScope(cache.scope, context);
   const scopeName = describeScope(scope);
   const manifestName = layout.manifestName(scope, version, cache.key);
 
-  const previous = await backend.stat(manifestName);
-  if (previous && !cache.overwrite) {
-    return { status: 'exists', key: cache.key, scope: scopeName, reason: 'present' };
+  // The existence check runs while the paths are resolved and the archive is packed and sent:
+  // it used to cost a round trip before tar started. When the entry turns out to exist, the
+  // upload is cancelled, which leaves nothing behind (a put that fails commits nothing).
+  const existing = backend.stat(manifestName);
+  existing.catch(() => undefined); // awaited below, unless no files matched
+  const files = await resolveArchiveList(cache.paths, context.workspace);
+  if (files.recursive.length + files.exact.length === 0) {
+    return { status: 'no-files', key: cache.key };
   }
-  const replaced = previous
-    ? await previousArchive(backend, manifestName, layout.archiveFolder(manifestName))
-    : undefined;
 
   const archiveName = layout.archiveName(
     scope,
@@ -70,7 +67,34 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     `archive ${archiveName}; manifest ${manifestName}; ${files.recursive.length + files.exact.length} paths`,
   );
   const started = Date.now();
-  const { size, sha256 } = await upload(deps, req, files, archiveName);
+  const cancel = new AbortController();
+  const uploaded = upload(deps, req, files, archiveName, cancel.signal);
+  uploaded.catch(() => undefined); // awaited below in every branch
+  let previous;
+  try {
+    previous = await existing;
+  } catch (err) {
+    cancel.abort(err);
+    await uploaded.catch(() => undefined);
+    throw err;
+  }
+  if (previous && !cache.overwrite) {
+    cancel.abort(new Error(`${manifestName} exists`));
+    // A small archive may have been committed before the answer came.
+    if (
+      await uploaded.then(
+        () => true,
+        () => false,
+      )
+    ) {
+      await deleteQuietly(backend, archiveName, logger);
+    }
+    return { status: 'exists', key: cache.key, scope: scopeName, reason: 'present' };
+  }
+  const replaced = previous
+    ? await previousArchive(backend, manifestName, layout.archiveFolder(manifestName))
+    : undefined;
+  const { size, sha256 } = await uploaded;
   const ms = Date.now() - started;
 
   const manifest: EntryManifest = {
@@ -110,14 +134,19 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   return { status: 'saved', key: cache.key, size, scope: scopeName, ms };
 }
 
-/** tar | compressor → sha256 and byte count → backend, with a stall timeout and deadline. */
+/**
+ * tar | compressor → sha256 and byte count → backend, with a stall timeout and deadline.
+ * `cancel` stops it without the clean-up a failure gets: a cancelled put commits nothing.
+ */
 async function upload(
   deps: CacheDeps,
   req: SaveRequest,
   files: ArchiveList,
   archiveName: string,
+  cancel: AbortSignal,
 ): Promise<{ size: number; sha256: string }> {
   const watch = watchTransfer('upload', req.transfer);
+  const signal = AbortSignal.any([watch.signal, cancel]);
   const counter = new HashCounter(watch.progress);
   const source = deps.archiver.create({
     workspace: req.context.workspace,
@@ -130,18 +159,19 @@ async function upload(
   // pipeline() forwards a tar or compressor failure to the counter, which fails the put.
   const body = pipeline(source, counter, () => {});
   const onAbort = (): void => {
-    source.destroy(watch.signal.reason as Error);
+    source.destroy(signal.reason as Error);
   };
-  watch.signal.addEventListener('abort', onAbort, { once: true });
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await deps.backend.put(archiveName, body, { signal: watch.signal });
+    await deps.backend.put(archiveName, body, { signal });
     return { size: counter.bytes, sha256: counter.digest() };
   } catch (err) {
+    if (cancel.aborted) throw cancel.reason;
     // The backend promises nothing visible after a failed put; make sure in case it got that far.
     await deleteQuietly(deps.backend, archiveName, deps.logger);
     throw watch.signal.aborted ? (watch.signal.reason as Error) : err;
   } finally {
-    watch.signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     watch.stop();
   }
 }

@@ -1,5 +1,6 @@
 import { Inputs } from '../constants.js';
 import { parseSize } from '../inputs.js';
+import { durationMs } from '../util/duration.js';
 
 export const Commands = ['save', 'restore', 'list', 'delete', 'prune'] as const;
 export type Command = (typeof Commands)[number];
@@ -38,6 +39,12 @@ export interface CliArgs {
   olderThanMs?: number;
   keep?: number;
   maxSizeBytes?: number;
+  /** prune: entries not restored for this long. */
+  unusedForMs?: number;
+  /** prune: every repository under the prefix instead of one. */
+  allRepositories: boolean;
+  /** prune: leftovers younger than this are left alone. */
+  graceMs?: number;
 }
 
 type Kind = 'string' | 'boolean' | 'lines' | 'keys';
@@ -109,6 +116,9 @@ const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   ['older-than', { kind: 'string', commands: ['prune'] }],
   ['keep', { kind: 'string', commands: ['prune'] }],
   ['max-size', { kind: 'string', commands: ['prune'] }],
+  ['unused-for', { kind: 'string', commands: ['prune'] }],
+  ['all-repositories', { kind: 'boolean', commands: ['prune'] }],
+  ['grace', { kind: 'string', commands: ['prune'] }],
 ]);
 
 /**
@@ -124,6 +134,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     version: false,
     dryRun: false,
     all: false,
+    allRepositories: false,
   };
   const raw = new Map<string, string[]>();
   const positionals: string[] = [];
@@ -274,6 +285,15 @@ function applyCliFlag(args: CliArgs, name: string, value: string): void {
     case 'older-than':
       args.olderThanMs = parseDuration(value, '--older-than');
       return;
+    case 'unused-for':
+      args.unusedForMs = parseDuration(value, '--unused-for');
+      return;
+    case 'grace':
+      args.graceMs = parseDuration(value, '--grace');
+      return;
+    case 'all-repositories':
+      args.allRepositories = switchValue(name, value);
+      return;
     case 'keep': {
       const n = Number(value);
       if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
@@ -297,24 +317,14 @@ function applyCliFlag(args: CliArgs, name: string, value: string): void {
   }
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
 /** "7d", "12h", "1d12h", "90m", "2w" → milliseconds. */
 export function parseDuration(value: string, flag: string): number {
-  const text = value.trim();
-  if (!/^(\d+[smhdw])+$/.test(text)) {
+  const ms = durationMs(value);
+  if (ms === undefined) {
     throw new UsageError(
       `${flag} must be a duration like 7d, 12h, 1d12h or 30m (units s, m, h, d, w); got ${JSON.stringify(value)}`,
     );
   }
-  let ms = 0;
-  for (const m of text.matchAll(/(\d+)([smhdw])/g)) ms += Number(m[1]) * DURATION_UNITS[m[2]!]!;
   return ms;
 }
 
@@ -328,7 +338,8 @@ Commands:
   save      Pack --path and store it under --key (entries are immutable unless --overwrite)
   list      List this repository's entries (--key PREFIX, --ref REF, --json)
   delete    Delete entries: --key KEY (in every scope, or only --ref REF) or --all; --dry-run
-  prune     Delete old entries and orphaned archives: --older-than 7d, --keep N, --max-size 10GiB
+  prune     Evict entries: --unused-for 7d, --older-than 30d, --keep N, --max-size 10GiB (least
+            recently used first); also leftovers of unfinished saves. --all-repositories, --dry-run
 
 Cache options (save, restore); every action input is a flag of the same name:
   --path PATH              File, directory or glob to cache; repeat for more (! excludes)
@@ -350,6 +361,15 @@ Storage options (every command):
   --azure-container, --azure-connection-string, --azure-account-name, --azure-account-key,
   --azure-sas-token, --azure-endpoint,
   --concurrency N, --part-size SIZE, --stall-timeout SECONDS, --timeout SECONDS
+
+Prune options (rules combine; with none, only leftovers of unfinished saves are removed):
+  --unused-for 14d         Entries not restored for this long (restores record use once a day)
+  --older-than 90d         Entries saved longer ago than this
+  --keep N                 Keep the newest N of each repository, scope and version
+  --max-size 200GiB        Then evict the least recently used until the rest fit
+  --all-repositories       Every repository under --prefix (default: --repository only)
+  --grace 1d               Leave leftovers younger than this alone (a save may still be running)
+  --dry-run                Only report what would be deleted
 
 Run context (detected from GitHub Actions, act, Harness/Drone, GitLab CI and Jenkins):
   --repository OWNER/NAME  Repository folder in the store

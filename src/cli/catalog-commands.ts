@@ -1,10 +1,4 @@
-import {
-  deleteEntries,
-  listEntries,
-  prune,
-  type PrunePolicy,
-  type PruneResult,
-} from '../cache/catalog.js';
+import { deleteEntries, listEntries } from '../cache/catalog.js';
 import { Layout } from '../cache/layout.js';
 import { type RunContext, toRef } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -15,11 +9,11 @@ import type { Backend } from '../storage/backend.js';
 import { type CliArgs, UsageError } from './args.js';
 import { type CommandRequest, Exit } from './command-context.js';
 import type { CliSource } from './env-source.js';
-import { entryJson, entryRows, timestamp } from './table.js';
+import { entryJson, entryRows } from './table.js';
 
 type Env = Record<string, string | undefined>;
 
-// list, delete and prune: the catalog of a repository's entries in the store.
+// list and delete (prune is in prune-command.ts): the catalog of a repository's entries in the store.
 
 /**
  * list, delete and prune need the storage settings only. parseSettings insists on path and key,
@@ -30,7 +24,7 @@ export function managementSettings(source: CliSource, env: Env, run: RunContext)
 }
 
 /** `--ref main` → refs/heads/main; `--ref repository` → the shared repository scope. */
-function scopeFilter(ref: string | undefined): string | undefined {
+export function scopeFilter(ref: string | undefined): string | undefined {
   if (ref === undefined) return undefined;
   return ref === 'repository' ? 'repository' : toRef(ref);
 }
@@ -43,14 +37,14 @@ function describeSelection(run: RunContext, backend: Backend, args: CliArgs): st
 }
 
 /** Runs a management command with its own backend; store failures exit 1. */
-async function withStore(
+export async function withStore(
   req: CommandRequest,
   settings: StoreSettings,
   fn: (backend: Backend) => Promise<number>,
 ): Promise<number> {
   let backend: Backend | undefined;
   try {
-    backend = req.deps.createBackend(settings.storage, settings.transfer);
+    backend = await req.deps.createBackend(settings.storage, settings.transfer);
     return await fn(backend);
   } catch (err) {
     if (err instanceof ValidationError || err instanceof UsageError) throw err;
@@ -138,75 +132,4 @@ export async function remove(
     }
     return outcome.failed.length ? Exit.Failed : Exit.Ok;
   });
-}
-
-export async function pruneCommand(
-  req: CommandRequest,
-  run: RunContext,
-  settings: StoreSettings,
-): Promise<number> {
-  const { out, args } = req;
-  const policy: PrunePolicy = {
-    olderThanMs: args.olderThanMs,
-    keep: args.keep,
-    maxSizeBytes: args.maxSizeBytes,
-    scope: scopeFilter(args.ref),
-    keyPrefix: args.key,
-    dryRun: args.dryRun,
-  };
-  if (
-    policy.olderThanMs === undefined &&
-    policy.keep === undefined &&
-    policy.maxSizeBytes === undefined
-  ) {
-    out.info('No --older-than, --keep or --max-size given: only orphaned archives are removed.');
-  }
-  return withStore(req, settings, async (backend) => {
-    const layout = new Layout(settings.prefix, run.owner, run.repo);
-    const result = await prune(backend, layout, policy, req.deps.now());
-    reportPrune(req, result);
-    return result.failed.length ? Exit.Failed : Exit.Ok;
-  });
-}
-
-function reportPrune(req: CommandRequest, result: PruneResult): void {
-  const { out, args } = req;
-  const verb = args.dryRun ? 'Would delete' : 'Deleted';
-  const why = {
-    'older-than': 'older than --older-than',
-    keep: 'beyond the newest --keep of its cache',
-    'max-size': 'evicted for --max-size',
-  } as const;
-  for (const { entry: e, reason } of result.removed) {
-    out.info(
-      `${verb} ${e.key} (${e.scope}, ${e.version.slice(0, 8)}, ${formatBytes(e.size)}, ${timestamp(e.lastModified)}): ${why[reason]}`,
-    );
-  }
-  for (const o of result.orphans) {
-    out.info(
-      `${verb} orphaned archive ${o.name} (${formatBytes(o.size)}, ${timestamp(o.lastModified)})`,
-    );
-  }
-  for (const f of result.failed)
-    out.error(`could not delete ${f.name}: ${describeFailure(f.error)}`);
-  if (args.json) {
-    out.result(
-      JSON.stringify({
-        dryRun: args.dryRun,
-        removed: result.removed.map((r) => ({ ...entryJson(r.entry), reason: r.reason })),
-        orphans: result.orphans.map((o) => ({
-          name: o.name,
-          size: o.size,
-          lastModified: o.lastModified.toISOString(),
-        })),
-        freedBytes: result.freedBytes,
-        kept: result.kept.length,
-        failed: result.failed.map((f) => ({ name: f.name, error: describeFailure(f.error) })),
-      }),
-    );
-    return;
-  }
-  out.result(
-    `${verb} ${result.removed.length} ${result.removed.length === 1 ? 'entry' : 'entries'} and ${result.orphans.length} orphaned ${result.orphans.length === 1 ? 'archive' : 'archives'} (${formatBytes(result.freedBytes)}); ${result.kept.length} ${result.kept.length === 1 ? 'entry stays' : 'entries stay'}.`,
-  );
 }

@@ -1,9 +1,10 @@
 import { detectRunContext, type RunContext } from '../context.js';
 import { type CliArgs, UsageError } from './args.js';
 import { cacheSettings, restore, save } from './cache-commands.js';
-import { list, managementSettings, pruneCommand, remove } from './catalog-commands.js';
+import { list, managementSettings, remove } from './catalog-commands.js';
 import type { CommandRequest } from './command-context.js';
 import { cliSetting, createCliSource } from './env-source.js';
+import { pruneCommand } from './prune-command.js';
 
 export { type CliDeps, type CommandRequest, Exit } from './command-context.js';
 

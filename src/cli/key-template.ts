@@ -4,8 +4,6 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-import * as glob from '@actions/glob';
-
 import type { RunContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 
@@ -266,6 +264,7 @@ async function hashFiles(patterns: string[], ctx: TemplateContext): Promise<stri
     const body = negate ? p.slice(1) : p;
     return `${negate ? '!' : ''}${path.resolve(ctx.workspace, body)}`;
   });
+  const glob = await import('@actions/glob'); // only templates with hashFiles need it
   const globber = await glob.create(absolute.join('\n'), { followSymbolicLinks: true });
   const outer = createHash('sha256');
   let count = 0;

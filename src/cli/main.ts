@@ -90,15 +90,16 @@ function explainValidation(err: ValidationError, env: Env, argv: readonly string
 }
 
 /** The real dependencies. */
-export function realDeps(): CliDeps {
+export function realDeps(signal?: AbortSignal): CliDeps {
   return {
     createBackend,
-    archiver: new TarArchiver(),
+    createArchiver: (logger) => new TarArchiver({ logger }),
     resolveCompression,
     now: () => new Date(),
     platform: process.platform,
     arch: process.arch,
     tool: ToolVersion,
+    signal,
   };
 }
 
@@ -107,7 +108,11 @@ export function realDeps(): CliDeps {
  * glob and exec) write progress and `::debug::`-style workflow commands to process.stdout; for
  * the length of the run those writes go to stderr, translated to plain text.
  */
-export async function runCli(argv: readonly string[], env: Env): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: Env,
+  signal?: AbortSignal,
+): Promise<number> {
   const stdout = process.stdout.write.bind(process.stdout);
   const stderr = process.stderr.write.bind(process.stderr);
   const debug = (): boolean => {
@@ -127,7 +132,7 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
     return true;
   };
   try {
-    const deps = realDeps();
+    const deps = realDeps(signal);
     return await main(argv, env, deps, {
       stdout: (t) => void stdout(t),
       stderr: (t) => void stderr(t),

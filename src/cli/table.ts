@@ -5,11 +5,13 @@ import { formatBytes } from '../logger.js';
 
 export function entryJson(e: CacheEntry): Record<string, unknown> {
   return {
+    repository: e.repository,
     key: e.key,
     scope: e.scope,
     version: e.version,
     size: e.size,
     lastModified: e.lastModified.toISOString(),
+    lastUsed: e.lastUsed.toISOString(),
     createdAt: e.manifest?.createdAt ?? null,
     compression: e.manifest?.compression ?? null,
     paths: e.manifest?.paths ?? null,

@@ -8,6 +8,7 @@ import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
 import type { RestoreState } from '../state.js';
 import type { RunDeps } from './deps.js';
+import { pruneAfterSave } from './prune-after-save.js';
 import { addSummaryRow, failWithValidation, warnCacheFailure } from './report.js';
 
 export interface SaveStep {
@@ -18,8 +19,10 @@ export interface SaveStep {
 /** The save step's policy: invalid input fails the step; nothing else ever fails the job. */
 export async function runSave(deps: RunDeps, step: SaveStep): Promise<void> {
   let settings: Settings;
+  let budget: number | undefined;
   try {
     settings = deps.readSettings();
+    budget = deps.readPruneBudget?.();
   } catch (err) {
     if (err instanceof ValidationError) return failWithValidation(err);
     throw err;
@@ -53,6 +56,8 @@ export async function runSave(deps: RunDeps, step: SaveStep): Promise<void> {
     return;
   }
   reportSave(result, cache.overwrite);
+  if (budget !== undefined && result.status === 'saved')
+    await pruneAfterSave(deps, settings, budget);
   await addSummaryRow({
     operation: 'save',
     key: result.key,

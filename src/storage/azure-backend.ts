@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { DefaultAzureCredential } from '@azure/identity';
 import {
   type BlobClient,
+  type BlobItem,
   type BlockBlobClient,
   ContainerClient,
   type StoragePipelineOptions,
@@ -19,7 +20,7 @@ import {
   type SasInfo,
   statusOf,
 } from './azure-errors.js';
-import type { Backend, GetOptions, ObjectInfo, PutOptions } from './backend.js';
+import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 import { createRangedReader } from './ranged-reader.js';
 
 /** Tries per request, for the SDK's retry of transient errors and for our stall retries. */
@@ -81,25 +82,75 @@ export class AzureBackend implements Backend {
   }
 
   async list(prefix: string): Promise<ObjectInfo[]> {
-    const op = this.begin('list', prefix);
     const found: ObjectInfo[] = [];
+    for (const b of await this.listing(prefix, false)) {
+      found.push({
+        name: b.name,
+        size: b.properties.contentLength ?? 0,
+        lastModified: b.properties.lastModified,
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Blobs holding only uncommitted blocks: a listing that includes uncommitted blobs, less the
+   * committed ones. The service would discard them after a week; until then they are billed.
+   */
+  async listIncompleteUploads(prefix: string): Promise<IncompleteUpload[]> {
+    const all = await this.listing(prefix, true);
+    const committed = new Set((await this.listing(prefix, false)).map((b) => b.name));
+    return all
+      .filter((b) => !committed.has(b.name))
+      .map((b) => ({
+        name: b.name,
+        id: b.name,
+        started: b.properties.createdOn ?? b.properties.lastModified,
+      }));
+  }
+
+  /**
+   * Deleting a blob that has no committed blocks is not reliably possible, so commit an empty
+   * block list, only if nothing is committed there (a late writer wins), which discards the
+   * uncommitted blocks, then delete that empty blob, only if it is still the one we made.
+   */
+  async abortIncompleteUpload(upload: IncompleteUpload): Promise<void> {
+    const name = upload.name ?? upload.id;
+    const op = this.begin('abort-upload', name);
+    const blob = this.client.getBlockBlobClient(name);
+    try {
+      const made = await this.attempt(op.signal, (abortSignal) =>
+        blob.commitBlockList([], { conditions: { ifNoneMatch: '*' }, abortSignal }),
+      ).catch((err: unknown) => {
+        if (errorCode(err) === 'BlobAlreadyExists' || statusOf(err) === 409) return undefined;
+        throw err;
+      });
+      if (!made?.etag) return;
+      const etag = made.etag;
+      await this.attempt(op.signal, (abortSignal) =>
+        blob.deleteIfExists({ conditions: { ifMatch: etag }, abortSignal }),
+      ).catch((err: unknown) => {
+        if (statusOf(err) !== 412) throw err; // 412: replaced meanwhile by a real commit
+      });
+    } catch (err) {
+      throw op.fail(err);
+    }
+  }
+
+  private async listing(prefix: string, includeUncommitedBlobs: boolean): Promise<BlobItem[]> {
+    const op = this.begin(includeUncommitedBlobs ? 'list-uploads' : 'list', prefix);
+    const found: BlobItem[] = [];
     try {
       let continuationToken: string | undefined;
       do {
         const page = await this.attempt(op.signal, (abortSignal) =>
           this.client
-            .listBlobsFlat({ prefix, abortSignal })
+            .listBlobsFlat({ prefix, abortSignal, includeUncommitedBlobs })
             .byPage({ continuationToken, maxPageSize: this.pageSize })
             .next(),
         );
         if (page.done) break;
-        for (const b of page.value.segment.blobItems) {
-          found.push({
-            name: b.name,
-            size: b.properties.contentLength ?? 0,
-            lastModified: b.properties.lastModified,
-          });
-        }
+        found.push(...page.value.segment.blobItems);
         continuationToken = page.value.continuationToken || undefined;
       } while (continuationToken);
       return found;

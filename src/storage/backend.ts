@@ -26,6 +26,20 @@ export interface PutOptions {
 }
 
 /**
+ * A write that was begun and never committed: an S3 multipart upload that was neither completed
+ * nor aborted, an Azure blob holding only uncommitted blocks, an fs temp file. Invisible to stat,
+ * list and get, but it may still be billed.
+ */
+export interface IncompleteUpload {
+  /** The object name it would have committed, when the store records one (fs temp files do not). */
+  name?: string;
+  /** What abortIncompleteUpload needs besides the name: an S3 upload id, a temp file's name. */
+  id: string;
+  /** When the write began, by the store's clock. */
+  started: Date;
+}
+
+/**
  * A dumb store of named bytes. Backends know nothing of cache keys, versions or compression;
  * `cache/` maps keys to names. Names are opaque UTF-8 strings that may contain `/`; prefix
  * matching is byte-wise and case-sensitive. Errors other than not-found are thrown, preferably as
@@ -48,6 +62,16 @@ export interface Backend {
   put(name: string, body: Readable, opts?: PutOptions): Promise<void>;
   /** Remove `name`; removing an absent name is not an error. */
   delete(name: string): Promise<void>;
+  /**
+   * Writes begun under `prefix` and never committed; paging is internal. A store whose leftovers
+   * name no target (the fs backend's temp files, shared by its whole root) reports all of them.
+   */
+  listIncompleteUploads(prefix: string): Promise<IncompleteUpload[]>;
+  /**
+   * Discard one incomplete upload and the bytes it holds. One that is gone already is not an
+   * error; one that was committed meanwhile is left as it is.
+   */
+  abortIncompleteUpload(upload: IncompleteUpload): Promise<void>;
   /** Release sockets and handles so the process can exit promptly. */
   close(): Promise<void>;
 }

@@ -23,7 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { AlreadyExistsError, NotFoundError, StorageError, ValidationError } from '../errors.js';
 import type { FsStorage } from '../settings.js';
 import { mapLimit } from '../util/map-limit.js';
-import type { Backend, GetOptions, ObjectInfo, PutOptions } from './backend.js';
+import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 
 /**
  * Top-level directory for temp files and commit locks. Every writer sharing a root must agree on
@@ -189,6 +189,40 @@ export class FsBackend implements Backend {
     }
   }
 
+  /**
+   * Temp files of puts that never committed. They sit in one folder for the whole root and do not
+   * record their target, so every one is reported whatever the prefix (our own puts sweep them the
+   * same way).
+   */
+  async listIncompleteUploads(_prefix: string): Promise<IncompleteUpload[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.tempDir);
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw this.mapped(err, `cannot list ${this.tempDir}`);
+    }
+    const found = await mapLimit(
+      names.filter((n) => n.endsWith('.tmp')),
+      STAT_CONCURRENCY,
+      async (id) => {
+        const st = await lstat(join(this.tempDir, id)).catch(() => undefined);
+        return st?.isFile() ? { id, started: new Date(st.mtime.getTime()) } : undefined;
+      },
+    );
+    return found.filter((u): u is IncompleteUpload => u !== undefined);
+  }
+
+  async abortIncompleteUpload(upload: IncompleteUpload): Promise<void> {
+    // Only a temp file's own name: never a path that could leave the temp folder.
+    if (!/^[A-Za-z0-9._-]+\.tmp$/.test(upload.id)) {
+      throw new Error(`invalid temp file name ${JSON.stringify(upload.id)}`);
+    }
+    await rm(join(this.tempDir, upload.id), { force: true }).catch((err: unknown) => {
+      throw this.mapped(err, `cannot remove ${upload.id}`);
+    });
+  }
+
   async close(): Promise<void> {}
 
   /** The file for `name`; throws for any name that could leave root or enter the temp dir. */
@@ -266,9 +300,11 @@ export class FsBackend implements Backend {
     try {
       // Errors from the body pass through as they are; the sink's are mapped.
       await pipeline(body, fileSink(fh, fail), { signal });
-      // NFS and SMB may report a full disk or quota only when the data is flushed.
+      // No fsync: NFS and SMB flush on close and report a full disk or quota there, and waiting
+      // for the disk cost a save of 270 MB about 0.5 s that `tar | zstd > file` does not pay. A
+      // crash before write-back can only leave an archive that fails its size or sha256 check,
+      // which restore refuses (a miss) and the next save replaces.
       const clockOffsetMs = await (async () => {
-        await fh.sync();
         const { mtimeMs } = await fh.stat();
         await fh.close();
         return mtimeMs - Date.now();
@@ -422,25 +458,45 @@ export class FsBackend implements Backend {
   }
 }
 
-/** A Writable over an open file that never closes it: the caller fsyncs and closes. */
+/**
+ * A Writable over an open file that never closes it: the caller closes. Chunks that queue while
+ * a write is in flight go down together in one writev: a pipe delivers 64 KiB at a time, and a
+ * syscall and a thread-pool round trip per chunk cost a 270 MB save about 0.3 CPU-s.
+ */
 function fileSink(fh: FileHandle, mapError: (err: unknown) => unknown): Writable {
+  const done =
+    (callback: (err?: Error | null) => void) =>
+    (err?: unknown): void =>
+      callback(err === undefined ? null : (mapError(err) as Error));
   return new Writable({
     highWaterMark: 1024 * 1024,
     write(chunk: Buffer, _encoding, callback): void {
-      writeAll(fh, chunk).then(
-        () => callback(),
-        (err: unknown) => callback(mapError(err) as Error),
-      );
+      writeAll(fh, [chunk]).then(() => done(callback)(), done(callback));
+    },
+    writev(chunks, callback): void {
+      writeAll(
+        fh,
+        chunks.map((c) => c.chunk as Buffer),
+      ).then(() => done(callback)(), done(callback));
     },
   });
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  for (let off = 0; off < buf.length;) {
-    const { bytesWritten } = await fh.write(buf, off);
+async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
+  let rest = bufs;
+  while (rest.length > 0) {
+    const { bytesWritten } = await fh.writev(rest);
     if (bytesWritten === 0) throw new Error('write made no progress');
-    off += bytesWritten;
+    rest = skipBytes(rest, bytesWritten);
   }
+}
+
+/** What is left of `bufs` after its first `n` bytes (a short write). */
+function skipBytes(bufs: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < bufs.length && n >= bufs[i]!.length) n -= bufs[i++]!.length;
+  if (i === bufs.length) return [];
+  return [bufs[i]!.subarray(n), ...bufs.slice(i + 1)];
 }
 
 /** Run `op` (a rename or link into `target`) after creating its parent directories. */

@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
 
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
   UploadPartCommand,
@@ -12,7 +14,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 
 import { AlreadyExistsError, NotFoundError, StorageError, TimeoutError } from '../errors.js';
 import type { S3Storage, TransferSettings } from '../settings.js';
-import type { Backend, GetOptions, ObjectInfo, PutOptions } from './backend.js';
+import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 import { createRangedReader } from './ranged-reader.js';
 import {
   describeS3Error,
@@ -209,6 +211,55 @@ export class S3Backend implements Backend {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.storage.bucket, Key: name }));
     } catch (err) {
       if (!isMissingObject(err)) throw this.fail(err, 'delete', name);
+    }
+  }
+
+  /** Multipart uploads neither completed nor aborted: their parts are stored and billed. */
+  async listIncompleteUploads(prefix: string): Promise<IncompleteUpload[]> {
+    const found: IncompleteUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    try {
+      for (;;) {
+        const page = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.storage.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        );
+        for (const u of page.Uploads ?? []) {
+          if (u.Key === undefined || u.UploadId === undefined) continue;
+          found.push({ name: u.Key, id: u.UploadId, started: u.Initiated ?? new Date(0) });
+        }
+        if (!page.IsTruncated) break;
+        if (page.NextKeyMarker === keyMarker && page.NextUploadIdMarker === uploadIdMarker) {
+          throw new StorageError(
+            `S3 list-uploads s3://${this.storage.bucket}/${prefix}: the store said the listing goes on but gave no new marker`,
+          );
+        }
+        keyMarker = page.NextKeyMarker;
+        uploadIdMarker = page.NextUploadIdMarker;
+      }
+    } catch (err) {
+      throw this.fail(err, 'list-uploads', prefix);
+    }
+    return found;
+  }
+
+  async abortIncompleteUpload(upload: IncompleteUpload): Promise<void> {
+    const name = upload.name ?? '';
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({
+          Bucket: this.storage.bucket,
+          Key: name,
+          UploadId: upload.id,
+        }),
+      );
+    } catch (err) {
+      if (errorCode(err) !== 'NoSuchUpload') throw this.fail(err, 'abort-upload', name);
     }
   }
 

@@ -4,7 +4,8 @@
 import { StorageError, TimeoutError } from '../errors.js';
 import type { S3Storage } from '../settings.js';
 
-export type Operation = 'stat' | 'list' | 'get' | 'put' | 'delete';
+export type Operation =
+  'stat' | 'list' | 'get' | 'put' | 'delete' | 'list-uploads' | 'abort-upload';
 
 /** The parts of an SDK service exception or Node network error that the mapping reads. */
 interface ErrorShape {
@@ -43,6 +44,8 @@ const PERMISSION: Record<Operation, string> = {
   get: 's3:GetObject',
   put: 's3:PutObject',
   delete: 's3:DeleteObject',
+  'list-uploads': 's3:ListBucketMultipartUploads',
+  'abort-upload': 's3:AbortMultipartUpload',
 };
 
 const GENERIC_NAMES = new Set(['Error', 'Unknown', 'UnknownError', 'AggregateError']);
@@ -154,7 +157,9 @@ function hintFor(
 function accessHint(code: string | undefined, ctx: S3ErrorContext, text: string): string {
   const { operation, bucket, name } = ctx;
   const resource =
-    operation === 'list' ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${name}`;
+    operation === 'list' || operation === 'list-uploads'
+      ? `arn:aws:s3:::${bucket}`
+      : `arn:aws:s3:::${bucket}/${name}`;
   let hint = `Access denied: the credentials likely lack ${PERMISSION[operation]} on ${resource}`;
   if (operation === 'put') hint += ' (and s3:AbortMultipartUpload to clean up failed uploads)';
   if (ctx.storage.sse?.type === 'aws:kms' || /kms/i.test(text)) {

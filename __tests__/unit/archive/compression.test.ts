@@ -1,9 +1,15 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
 import {
   archiveExtension,
   buildCompressCommand,
   buildDecompressCommand,
+  findOnPath,
   resolveCompression,
+  zstdAvailable,
 } from '../../../src/archive/compression.js';
+import { scratchDir } from '../../helpers/fixtures.js';
 
 describe('resolveCompression', () => {
   const has = (v: boolean) => () => Promise.resolve(v);
@@ -16,7 +22,7 @@ describe('resolveCompression', () => {
   test("explicit 'zstd' without zstd is a clear error, not a silent downgrade", async () => {
     await expect(resolveCompression('zstd', has(true))).resolves.toBe('zstd');
     await expect(resolveCompression('zstd', has(false))).rejects.toThrow(
-      /compression is 'zstd' but no working zstd was found on PATH/,
+      /compression is 'zstd' but no zstd executable was found on PATH/,
     );
   });
 
@@ -24,6 +30,39 @@ describe('resolveCompression', () => {
     const never = () => Promise.reject(new Error('probed'));
     await expect(resolveCompression('gzip', never)).resolves.toBe('gzip');
     await expect(resolveCompression('none', never)).resolves.toBe('none');
+  });
+});
+
+describe('findOnPath', () => {
+  function bins() {
+    const root = scratchDir('which-');
+    const [a, b] = [path.join(root, 'a'), path.join(root, 'b')];
+    mkdirSync(a);
+    mkdirSync(b);
+    writeFileSync(path.join(a, 'zstd'), '#!/bin/sh\n');
+    chmodSync(path.join(a, 'zstd'), 0o644); // not executable: skipped, as the shell would
+    mkdirSync(path.join(a, 'gzip')); // a directory is not a program
+    writeFileSync(path.join(b, 'zstd'), '#!/bin/sh\n');
+    chmodSync(path.join(b, 'zstd'), 0o755);
+    return { a, b };
+  }
+
+  test('finds the first executable file in PATH order without running it', async () => {
+    const { a, b } = bins();
+    const env = { PATH: [a, '', b].join(':') };
+    await expect(findOnPath('zstd', env, 'linux')).resolves.toBe(path.join(b, 'zstd'));
+    await expect(findOnPath('gzip', env, 'linux')).resolves.toBeUndefined();
+    await expect(zstdAvailable(env, 'linux')).resolves.toBe(true);
+    await expect(zstdAvailable({ PATH: a }, 'linux')).resolves.toBe(false);
+    await expect(zstdAvailable({}, 'linux')).resolves.toBe(false);
+  });
+
+  test('on Windows, PATHEXT suffixes are tried', async () => {
+    const root = scratchDir('which-win-');
+    writeFileSync(path.join(root, 'zstd.EXE'), '');
+    await expect(findOnPath('zstd', { Path: root, PATHEXT: '.COM;.EXE' }, 'win32')).resolves.toBe(
+      path.join(root, 'zstd.EXE'),
+    );
   });
 });
 
@@ -66,10 +105,10 @@ describe('buildCompressCommand', () => {
   });
 });
 
-test('buildDecompressCommand accepts long-window zstd archives', () => {
+test('buildDecompressCommand caps the zstd window at 128 MiB (no decompression bombs)', () => {
   expect(buildDecompressCommand('zstd')).toEqual({
     program: 'zstd',
-    args: ['-d', '-c', '--long=30'],
+    args: ['-d', '-c', '--memory=128MB'],
   });
   expect(buildDecompressCommand('gzip')).toEqual({ program: 'gzip', args: ['-d', '-c'] });
   expect(buildDecompressCommand('none')).toBeUndefined();

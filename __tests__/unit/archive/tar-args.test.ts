@@ -71,24 +71,8 @@ describe('buildCreateArgs', () => {
 });
 
 describe('buildExtractArgs', () => {
-  test.each(['gnu', 'bsd'] as const)(
-    '%s: read stdin, keep ../ names, extract under the workspace',
-    (flavor) => {
-      expect(buildExtractArgs({ flavor, platform: 'linux', workspace: '/w' })).toEqual([
-        '-x',
-        '-f',
-        '-',
-        '-P',
-        '-C',
-        '/w',
-      ]);
-    },
-  );
-
-  test('Windows workspace gets forward slashes', () => {
-    expect(buildExtractArgs({ flavor: 'bsd', platform: 'win32', workspace: 'C:\\w' })).toContain(
-      'C:/w',
-    );
+  test('reads the canonical stream on stdin, absolute staged names, never owners', () => {
+    expect(buildExtractArgs()).toEqual(['-x', '-f', '-', '-P', '--no-same-owner']);
   });
 });
 

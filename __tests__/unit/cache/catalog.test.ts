@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
-import { deleteEntries, listEntries, OrphanGraceMs, prune } from '../../../src/cache/catalog.js';
+import { deleteEntries, listEntries, OrphanGraceMs } from '../../../src/cache/catalog.js';
 import { Layout } from '../../../src/cache/layout.js';
+import { prune } from '../../../src/cache/prune.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';

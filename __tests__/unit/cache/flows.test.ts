@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
-import { restoreCache } from '../../../src/cache/restore-cache.js';
+import { type CacheDeps, restoreCache } from '../../../src/cache/restore-cache.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
 import { StorageError, TimeoutError, UnsafeArchiveError } from '../../../src/errors.js';
@@ -11,6 +11,7 @@ import type { CacheSettings, TransferSettings } from '../../../src/settings.js';
 import { FakeArchiver } from '../../helpers/fake-archiver.js';
 import { cacheSettings, quiet, transferSettings } from '../../helpers/fixtures.js';
 import { MemoryBackend } from '../../helpers/memory-backend.js';
+import { RoundTrips } from '../../helpers/round-trips.js';
 
 const transfer = transferSettings({
   concurrency: 2,
@@ -43,7 +44,7 @@ function setup(
   };
   const backend = new MemoryBackend();
   const archiver = new FakeArchiver();
-  const deps = { backend, archiver, logger: quiet };
+  const deps: CacheDeps = { backend, archiver, logger: quiet };
   const save = (c: Partial<CacheSettings> = {}, x: Partial<RunContext> = {}) =>
     saveCache(deps, {
       cache: { ...cache, ...c },
@@ -61,7 +62,7 @@ function setup(
       method: 'zstd',
       tempDir,
     });
-  return { backend, archiver, save, restore, workspace };
+  return { backend, archiver, deps, save, restore, workspace };
 }
 
 const names = (b: MemoryBackend, part: string) =>
@@ -89,12 +90,23 @@ describe('save then restore', () => {
     expect(archiver.extracted[0]!.opts.allowedRoots).toEqual([path.join(workspace, 'deps')]);
   });
 
-  test('an exact hit costs one stat, one manifest get and one archive get', async () => {
+  test('an exact hit costs one lookup round (stats and listings at once), then two gets', async () => {
     const { backend, save, restore } = setup();
     await save();
     backend.calls.length = 0;
     await restore();
-    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual(['stat', 'get', 'get']);
+    // The lookup: a stat and a listing for zstd and for the gzip fallback, all sent together.
+    // Then the manifest, the usage marker's stat beside the archive, and the day's first use.
+    expect(backend.calls.map((c) => c.split(' ')[0])).toEqual([
+      'stat',
+      'stat',
+      'list',
+      'list',
+      'get',
+      'stat',
+      'get',
+      'put',
+    ]);
   });
 
   test('the manifest records integrity and provenance', async () => {
@@ -232,18 +244,19 @@ describe('integrity', () => {
   });
 });
 
-describe('the member scan runs during the download', () => {
+describe('the member gate runs during the download', () => {
   test('the archiver receives the download and is given the declared roots', async () => {
     const { archiver, save, restore, workspace } = setup();
     await save();
     await restore();
-    expect(archiver.received).toHaveLength(1);
-    expect(archiver.received[0]!.opts).toEqual({
+    expect(archiver.started).toHaveLength(1);
+    expect(archiver.started[0]).toMatchObject({
       workspace,
       method: 'zstd',
       allowedRoots: [path.join(workspace, 'deps')],
     });
-    expect(archiver.extracted[0]!.file).toBe(archiver.received[0]!.file);
+    expect(archiver.extracted[0]!.opts).toBe(archiver.started[0]);
+    expect(archiver.discarded).toBe(0);
   });
 
   test('a refused member stops the download early and nothing is extracted', async () => {
@@ -271,23 +284,64 @@ describe('the member scan runs during the download', () => {
     expect(archiver.extracted).toHaveLength(0);
   });
 
-  test('a check that hangs after the last byte is abandoned after stall-timeout', async () => {
+  test('an extraction that hangs after the last byte is abandoned after stall-timeout', async () => {
     const { archiver, save, restore } = setup({}, {}, { ...transfer, stallTimeoutMs: 300 });
     await save();
-    archiver.checkHangs = true;
+    archiver.stageHangs = true;
     const started = Date.now();
     await expect(restore()).rejects.toThrow(TimeoutError);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(archiver.extracted).toHaveLength(0);
+    expect(archiver.discarded).toBe(1);
   });
 });
 
 describe('write-once entries', () => {
   test('an existing key is not re-uploaded', async () => {
-    const { backend, archiver, save } = setup();
+    const { backend, save } = setup();
     await save();
+    const manifest = names(backend, '/keys/')[0]!;
+    const before = backend.objects.get(manifest);
+    backend.calls.length = 0;
     expect(await save()).toMatchObject({ status: 'exists', reason: 'present' });
-    expect(archiver.created).toHaveLength(1);
+    // Packing starts while the stat is out; the answer cancels it and nothing new stays.
+    expect(names(backend, '/archives/')).toHaveLength(1);
+    expect(backend.objects.get(manifest)).toBe(before);
+    expect(backend.calls.filter((c) => c.startsWith('put ') && c.includes('/keys/'))).toEqual([]);
+  });
+
+  test('the existence check and the upload overlap: a save is not a round trip longer', async () => {
+    const { backend, deps, save } = setup();
+    let putSent: () => void = () => undefined;
+    const archivePut = new Promise<void>((r) => (putSent = r));
+    // The stat's answer is held until the archive put has been sent: the old order (stat, then
+    // pack and put) would wait forever here.
+    const rt = new RoundTrips(
+      backend,
+      (call) => {
+        if (call.startsWith('put ') && call.includes('/archives/')) putSent();
+      },
+      (call) => (call.startsWith('stat ') ? archivePut : Promise.resolve()),
+    );
+    deps.backend = rt;
+    await save();
+    expect(rt.log.map((l) => `${l.call.split(' ')[0]} ${l.round}`)).toEqual([
+      'stat 1',
+      'put 1',
+      'put 2',
+    ]);
+  });
+
+  test('an existing key found while a small archive was already committed removes it', async () => {
+    const { backend, save } = setup();
+    await save();
+    const realStat = backend.stat.bind(backend);
+    // The answer arrives only after the archive put has finished.
+    backend.stat = async (name) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return realStat(name);
+    };
+    expect(await save()).toMatchObject({ status: 'exists', reason: 'present' });
     expect(names(backend, '/archives/')).toHaveLength(1);
   });
 

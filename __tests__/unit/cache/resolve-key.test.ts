@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 
 import { Layout, type ScopeName } from '../../../src/cache/layout.js';
-import { pickNewest, resolveKey } from '../../../src/cache/resolve-key.js';
+import { coveringPrefixes, pickNewest, resolveKey } from '../../../src/cache/resolve-key.js';
 import { MemoryBackend } from '../../helpers/memory-backend.js';
+import { RoundTrips } from '../../helpers/round-trips.js';
 
 const v = 'a'.repeat(64);
 const layout = new Layout('', 'o', 'r');
@@ -139,6 +140,126 @@ describe('resolveKey', () => {
     await seed(b, { kind: 'ref', ref: 'refs/heads/other' }, 'npm-abc');
     expect(await resolveKey(b, req('npm-abc', ['npm-']))).toBeUndefined();
   });
+});
+
+describe('resolveKey round trips', () => {
+  const base: ScopeName = { kind: 'ref', ref: 'refs/heads/release' };
+  const scopes3 = [pr, base, main];
+
+  test('a pull request miss with two restore keys in three scopes is one round trip', async () => {
+    const b = new MemoryBackend();
+    await seed(b, main, 'pip-linux-1'); // other keys exist; none matches
+    const rt = new RoundTrips(b);
+    const m = await resolveKey(rt, req('npm-linux-abc', ['npm-linux-', 'npm-'], scopes3));
+    expect(m).toBeUndefined();
+    // Sequentially this was 3 scopes x 2 versions x (stat + 3 listings) = 24 round trips.
+    expect(rt.rounds).toBe(1);
+    // Per scope and version (zstd, then the gzip fallback): one stat and one listing (of the
+    // shortest prefix, which covers the others).
+    const calls = rt.log.map((l) => l.call.split(' ')[0]);
+    expect(calls.filter((c) => c === 'stat')).toHaveLength(6);
+    expect(calls.filter((c) => c === 'list')).toHaveLength(6);
+    expect(rt.log.filter((l) => l.call.startsWith('list')).map((l) => l.call)).toEqual(
+      scopes3.flatMap((s) => [v, g].map((ver) => `list ${layout.manifestPrefix(s, ver, 'npm-')}`)),
+    );
+  });
+
+  test('a hit in a later scope still costs one round trip', async () => {
+    const b = new MemoryBackend();
+    await seed(b, main, 'npm-linux-1');
+    const rt = new RoundTrips(b);
+    const m = await resolveKey(rt, req('npm-linux-abc', ['npm-linux-', 'npm-'], scopes3));
+    expect(m).toMatchObject({ key: 'npm-linux-1', scope: main, exact: false });
+    expect(rt.rounds).toBe(1);
+  });
+
+  test('restore keys that do not share a prefix are listed separately, and matched in order', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'yarn-1');
+    await seed(b, pr, 'npm-1');
+    const rt = new RoundTrips(b);
+    // 'npm-' is listed for itself; 'yarn-' covers the primary key 'yarn-abc'.
+    const m = await resolveKey(rt, req('yarn-abc', ['npm-', 'yarn-'], [pr]));
+    expect(m).toMatchObject({ key: 'npm-1' });
+    expect(rt.rounds).toBe(1);
+    expect(rt.log.filter((l) => l.call.startsWith('list'))).toHaveLength(4); // 2 per version
+  });
+
+  test('the gzip fallback costs no extra round trip, and zstd wins each precedence step', async () => {
+    const b = new MemoryBackend();
+    await seed(b, base, 'npm-linux-abc', g); // exact gzip in the second scope
+    await seed(b, base, 'npm-linux-1', v); // a zstd restore-key match there loses to it
+    await seed(b, main, 'npm-linux-abc', v); // a later scope's exact zstd never counts
+    const rt = new RoundTrips(b);
+    const m = await resolveKey(rt, req('npm-linux-abc', ['npm-linux-', 'npm-'], scopes3));
+    expect(m).toMatchObject({ key: 'npm-linux-abc', scope: base, exact: true, method: 'gzip' });
+    expect(rt.rounds).toBe(1);
+    // Within one restore key, a zstd match beats a newer gzip one.
+    const b2 = new MemoryBackend();
+    await seed(b2, pr, 'npm-linux-1', v);
+    await seed(b2, pr, 'npm-linux-2', g);
+    await seed(b2, pr, 'npm-linux-abc9', g); // but the primary key as a prefix comes first
+    expect(await resolveKey(b2, req('npm-linux-abc', ['npm-linux-'], [pr]))).toMatchObject({
+      key: 'npm-linux-abc9',
+      method: 'gzip',
+      exact: false,
+    });
+    b2.objects.delete(layout.manifestName(pr, g, 'npm-linux-abc9'));
+    expect(await resolveKey(b2, req('npm-linux-abc', ['npm-linux-'], [pr]))).toMatchObject({
+      key: 'npm-linux-1',
+      method: 'zstd',
+    });
+  });
+
+  test('precedence holds though every answer arrives at once: scope first, then key order', async () => {
+    const b = new MemoryBackend();
+    await seed(b, main, 'npm-linux-abc'); // exact, but in the last scope
+    await seed(b, base, 'npm-linux-0'); // restore key 1 in the second scope
+    await seed(b, pr, 'npm-mac-9'); // only restore key 2 in the first scope: wins
+    await seed(b, base, 'npm-linux-abcdef'); // the primary key as a prefix beats restore key 1
+    const m = await resolveKey(b, req('npm-linux-abc', ['npm-linux-', 'npm-'], scopes3));
+    expect(m).toMatchObject({ key: 'npm-mac-9', scope: pr });
+    b.objects.delete(layout.manifestName(pr, v, 'npm-mac-9'));
+    expect(
+      await resolveKey(b, req('npm-linux-abc', ['npm-linux-', 'npm-'], scopes3)),
+    ).toMatchObject({ key: 'npm-linux-abcdef', scope: base, exact: false });
+  });
+
+  test('a failure in a scope that is not needed is ignored; one that is needed is thrown', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'npm-1');
+    const failMain = (call: string) => {
+      if (call.includes('ref-refs%2Fheads%2Fmain')) throw new Error('main is unreachable');
+    };
+    await expect(
+      resolveKey(new RoundTrips(b, failMain), req('npm-abc', ['npm-'], scopes3)),
+    ).resolves.toMatchObject({ key: 'npm-1', scope: pr });
+    await expect(
+      resolveKey(new RoundTrips(b, failMain), req('x-abc', ['x-'], scopes3)),
+    ).rejects.toThrow('main is unreachable');
+  });
+
+  test('resolving a restore key among 10,000 entries picks the newest', async () => {
+    const b = new MemoryBackend();
+    for (let i = 0; i < 10_000; i++) {
+      const name = layout.manifestName(main, v, `npm-${String(i).padStart(5, '0')}`);
+      b.objects.set(name, {
+        data: Buffer.from('{}'),
+        lastModified: new Date(1_000_000 + i * 1000),
+      });
+    }
+    const m = await resolveKey(b, req('npm-zzz', ['npm-'], scopes3));
+    expect(m).toMatchObject({ key: 'npm-09999', scope: main });
+  });
+});
+
+test('coveringPrefixes keeps the shortest of prefixes that start one another', () => {
+  expect(coveringPrefixes(['a/npm-linux-abc', 'a/npm-linux-', 'a/npm-'])).toEqual(['a/npm-']);
+  expect(coveringPrefixes(['a/yarn-x', 'a/npm-', 'a/yarn-', 'a/npm-'])).toEqual([
+    'a/npm-',
+    'a/yarn-',
+  ]);
+  expect(coveringPrefixes(['a/', 'a/b'])).toEqual(['a/']);
 });
 
 describe('pickNewest', () => {

@@ -157,6 +157,37 @@ describe('parseArgs', () => {
   });
 });
 
+describe('prune options', () => {
+  it('parses the eviction rules, the scope switch and the grace period', () => {
+    const a = parseArgs([
+      'prune',
+      '--unused-for',
+      '14d',
+      '--all-repositories',
+      '--grace=12h',
+      '--max-size',
+      '1GiB',
+    ]);
+    expect(a).toMatchObject({
+      command: 'prune',
+      unusedForMs: 14 * 86_400_000,
+      allRepositories: true,
+      graceMs: 12 * 3_600_000,
+      maxSizeBytes: 1024 ** 3,
+    });
+    expect(parseArgs(['prune']).allRepositories).toBe(false);
+  });
+
+  it.each([
+    [['prune', '--unused-for', '2 weeks'], /--unused-for must be a duration/],
+    [['prune', '--grace', 'soon'], /--grace must be a duration/],
+    [['list', '--unused-for', '1d'], /--unused-for is not an option of list/],
+    [['delete', '--all-repositories'], /--all-repositories is not an option of delete/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
 describe('parseDuration', () => {
   it.each([
     ['90s', 90_000],

@@ -26,7 +26,7 @@ function setup() {
   let store: Backend = backend;
   const deps: CliDeps = {
     createBackend: () => store,
-    archiver,
+    createArchiver: () => archiver,
     resolveCompression: (c: CompressionChoice): Promise<CompressionMethod> =>
       Promise.resolve(c === 'auto' ? 'zstd' : c),
     now: () => new Date(backend.now),
@@ -64,6 +64,8 @@ function brokenStore(message = 'bucket "b" does not exist'): Backend {
     get: fail,
     put: fail,
     delete: fail,
+    listIncompleteUploads: fail,
+    abortIncompleteUpload: fail,
     close: async () => {},
   };
 }
@@ -465,6 +467,74 @@ describe('main: list, delete, prune', () => {
     expect(r.stdout).toMatch(/^Deleted 1 entry and 0 orphaned archives .*; 2 entries stay\.\n$/);
     const keep = await run(['prune', '--keep', '1', '--json', '--dry-run']);
     expect(json(keep.stdout)).toMatchObject({ dryRun: true, removed: [] });
+  });
+});
+
+describe('main: last use and eviction', () => {
+  it("a restore records the entry's use once a day; prune --unused-for keeps what is restored", async () => {
+    const s = setup();
+    await s.run(['save', '--path', 'deps', '--key', 'npm-1', '--ref', 'main']);
+    await s.run(['save', '--path', 'deps', '--key', 'npm-2', '--ref', 'main']);
+    s.backend.tick(10 * 86_400);
+    const markers = () => [...s.backend.objects.keys()].filter((n) => n.includes('/used/'));
+    const restore = ['restore', '--path', 'deps', '--key', 'npm-1', '--ref', 'main', '--json'];
+    expect(json((await s.run(restore)).stdout)).toMatchObject({ 'cache-hit': true });
+    expect(markers()).toEqual([expect.stringMatching(/\/used\/npm-1$/)]);
+    s.backend.calls.length = 0;
+    s.backend.tick(3600);
+    await s.run(restore);
+    // The same day: one stat of the marker, no write.
+    expect(s.backend.calls.filter((c) => c.includes('/used/'))).toEqual([
+      expect.stringMatching(/^stat .*\/used\/npm-1$/),
+    ]);
+    // A lookup is not a use.
+    s.backend.calls.length = 0;
+    await s.run(['restore', '--path', 'deps', '--key', 'npm-2', '--ref', 'main', '--lookup-only']);
+    expect(s.backend.calls.filter((c) => c.includes('/used/'))).toEqual([]);
+
+    const listed = JSON.parse((await s.run(['list', '--json'])).stdout) as {
+      key: string;
+      lastUsed: string;
+      lastModified: string;
+    }[];
+    const npm1 = listed.find((e) => e.key === 'npm-1')!;
+    expect(Date.parse(npm1.lastUsed)).toBeGreaterThan(Date.parse(npm1.lastModified));
+
+    const r = await s.run(['prune', '--unused-for', '7d']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /Deleted npm-2 \(refs\/heads\/main, .*\): not used within --unused-for/,
+    );
+    expect(r.stdout).toMatch(/^Deleted 1 entry .*; 1 entry stays\.\n$/);
+    expect(markers()).toHaveLength(1);
+  });
+
+  it('prunes every repository with --all-repositories, and refuses it with --repository', async () => {
+    const s = setup();
+    await s.run(['save', '--path', 'deps', '--key', 'a', '--ref', 'main']);
+    await s.run(['save', '--path', 'deps', '--key', 'b', '--ref', 'main'], {
+      BUCKET_CACHE_REPOSITORY: 'other/lib',
+    });
+    s.backend.tick(30 * 86_400);
+    const dry = await s.run([
+      'prune',
+      '--all-repositories',
+      '--unused-for',
+      '1w',
+      '--dry-run',
+      '--json',
+    ]);
+    const plan = json(dry.stdout) as { removed: { repository: string; key: string }[] };
+    expect(plan.removed.map((e) => `${e.repository} ${e.key}`).sort()).toEqual([
+      'acme/app a',
+      'other/lib b',
+    ]);
+    expect(dry.stderr).toMatch(/Would delete b \(other\/lib, refs\/heads\/main/);
+    const both = await s.run(['prune', '--all-repositories', '--repository', 'x/y', '--keep', '1']);
+    expect(both.code).toBe(2);
+    const real = await s.run(['prune', '--all-repositories', '--unused-for', '1w']);
+    expect(real.stdout).toMatch(/^Deleted 2 entries/);
+    expect(s.backend.objects.size).toBe(0);
   });
 });
 

@@ -1,0 +1,657 @@
+export const id = 837;
+export const ids = [837];
+export const modules = {
+
+/***/ 780:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ createRangedReader)
+/* harmony export */ });
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7075);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(452);
+
+
+/**
+ * An object as one stream of consecutive `partSize` ranges: up to `concurrency` fetched ahead of
+ * the consumer, emitted strictly in order. Memory stays near (concurrency + 1) × partSize. A
+ * range that fails, or comes back with the wrong length, errors the stream (it never ends short)
+ * and aborts the fetches still in flight; so does destroying the stream.
+ */
+function createRangedReader(options) {
+    return new RangedReader(options);
+}
+class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
+    options;
+    ahead = [];
+    stop = new AbortController();
+    /** What every fetch gets: the caller's signal and our own stop, held for the stream's life. */
+    signal;
+    first;
+    offset;
+    pumping = false;
+    constructor(options) {
+        super();
+        this.options = options;
+        if (!(options.partSize >= 1))
+            throw new RangeError(`partSize ${options.partSize} is below 1`);
+        const { signal } = options;
+        this.signal = signal ? AbortSignal.any([signal, this.stop.signal]) : this.stop.signal;
+        this.first = buffers(options.first ?? []);
+        this.offset = byteLength(this.first);
+    }
+    _read() {
+        if (!this.pumping)
+            void this.pump();
+    }
+    _destroy(err, cb) {
+        this.stop.abort(err ?? new Error('download stream destroyed'));
+        cb(err);
+    }
+    async pump() {
+        this.pumping = true;
+        try {
+            this.refill();
+            const first = this.first;
+            this.first = undefined;
+            if (first && !this.hand(first))
+                return;
+            for (;;) {
+                const range = this.ahead.shift();
+                if (!range) {
+                    this.push(null);
+                    return;
+                }
+                const data = await range.data;
+                if (this.destroyed)
+                    return;
+                const got = byteLength(data);
+                if (got !== range.count) {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .StorageError */ .aq(`the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`);
+                }
+                this.refill(); // the next range starts while this one is handed over
+                if (!this.hand(data))
+                    return;
+            }
+        }
+        catch (err) {
+            this.destroy(err);
+        }
+        finally {
+            this.pumping = false;
+        }
+    }
+    /** Start fetches until `concurrency` are ahead of the consumer or the object is covered. */
+    refill() {
+        const { total, partSize, concurrency, fetchRange } = this.options;
+        while (this.ahead.length < Math.max(1, concurrency) && this.offset < total) {
+            const offset = this.offset;
+            const count = Math.min(partSize, total - offset);
+            const data = (async () => buffers(await fetchRange(offset, count, this.signal)))();
+            data.catch(() => undefined); // a rejection surfaces when awaited in order, or not at all
+            this.ahead.push({ offset, count, data });
+            this.offset += count;
+        }
+    }
+    /** Push every buffer of a range, already in memory; false once the consumer wants no more. */
+    hand(data) {
+        let more = true;
+        for (const b of data)
+            if (b.length > 0)
+                more = this.push(b);
+        return more;
+    }
+}
+function buffers(data) {
+    return Array.isArray(data) ? data : [data];
+}
+function byteLength(data) {
+    return data.reduce((n, b) => n + b.length, 0);
+}
+
+
+/***/ }),
+
+/***/ 3218:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  S3Backend: () => (/* binding */ S3Backend)
+});
+
+// UNUSED EXPORTS: MAX_PARTS, MIN_PART_SIZE, choosePartSize
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var dist_cjs = __webpack_require__(3711);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
+var lib_storage_dist_cjs = __webpack_require__(2358);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __webpack_require__(452);
+// EXTERNAL MODULE: ./lib/storage/ranged-reader.js
+var ranged_reader = __webpack_require__(780);
+;// CONCATENATED MODULE: ./lib/storage/s3-errors.js
+// SDK and network failures → StorageError with a hint a person can act on. Pure and SDK-free,
+// so it is unit-tested with constructed errors.
+
+const TLS_TRUST = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_UNTRUSTED',
+]);
+const PERMISSION = {
+    stat: 's3:GetObject',
+    list: 's3:ListBucket',
+    get: 's3:GetObject',
+    put: 's3:PutObject',
+    delete: 's3:DeleteObject',
+    'list-uploads': 's3:ListBucketMultipartUploads',
+    'abort-upload': 's3:AbortMultipartUpload',
+};
+const GENERIC_NAMES = new Set(['Error', 'Unknown', 'UnknownError', 'AggregateError']);
+/** The S3 error code (service errors) or Node error code (network), looking through wrappers. */
+function errorCode(err) {
+    const e = (err ?? {});
+    if (e.name && !GENERIC_NAMES.has(e.name))
+        return e.name;
+    if (e.code)
+        return e.code;
+    const inner = e.errors?.[0] ?? e.cause;
+    if (inner)
+        return errorCode(inner);
+    // A Node error can reach us without its code (the SDK re-wraps values that fail `instanceof
+    // Error`, e.g. from another VM realm), but its message names it.
+    return /\b(E[A-Z]{4,}|ERR_[A-Z_]+)\b/.exec(e.message ?? '')?.[1] ?? e.name;
+}
+/** Map an SDK or network error to a StorageError with a hint (or a TimeoutError). Pure. */
+function describeS3Error(err, ctx) {
+    const e = (err ?? {});
+    const code = errorCode(err);
+    const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+    const what = `S3 ${ctx.operation} s3://${ctx.bucket}/${ctx.name}`;
+    const detail = [code !== 'Unknown' && code, status && `HTTP ${status}`]
+        .filter(Boolean)
+        .join(', ');
+    // Answers without a body (HEAD) leave the SDK nothing better than "UnknownError".
+    const said = e.message && e.message !== 'UnknownError' ? `: ${e.message}` : '';
+    const message = `${what} failed${detail ? ` (${detail})` : ''}${said}`;
+    if (code === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'RequestTimeout') {
+        const stall = ctx.stallTimeoutMs ? ` for ${ctx.stallTimeoutMs / 1000} s` : '';
+        return new errors/* TimeoutError */.MU(`${what}: no progress${stall} (${e.message ?? code})`, { cause: err });
+    }
+    return new errors/* StorageError */.aq(message, hintFor(code, status, e, ctx), { cause: err });
+}
+function hintFor(code, status, e, ctx) {
+    const { endpoint, forcePathStyle, region } = ctx.storage;
+    const store = endpoint ?? 'AWS';
+    const text = e.message ?? '';
+    if (ctx.storage.checksum === 'when-supported' &&
+        /checksum|aws-chunked|trailer|content-?sha256/i.test(`${code} ${text}`)) {
+        return "If this store rejects the SDK's default checksums (R2 and some others do), set s3-checksum: when-required.";
+    }
+    switch (code) {
+        case 'InvalidAccessKeyId':
+            return `The access key ID is unknown to ${store}: check aws-access-key-id (or the credentials your configure-aws-credentials step exported).`;
+        case 'SignatureDoesNotMatch':
+            return 'The secret key does not match the access key ID: check aws-secret-access-key. A wrong system clock or a proxy that rewrites requests can cause this too.';
+        case 'ExpiredToken':
+        case 'TokenRefreshRequired':
+        case 'InvalidToken':
+            return 'The session credentials are invalid or have expired: check aws-session-token, or make the role session (role-duration-seconds) outlast the job.';
+        case 'RequestTimeTooSkewed':
+            return "This machine's clock is too far off for request signing: sync it (NTP).";
+        case 'CredentialsProviderError':
+            return 'No AWS credentials were found: run aws-actions/configure-aws-credentials before this step, or set aws-access-key-id and aws-secret-access-key.';
+        case 'NoSuchBucket':
+            return `Bucket "${ctx.bucket}" does not exist${endpoint ? ` at ${endpoint}` : ''}: check s3-bucket${endpoint ? ' and s3-endpoint' : ' (and s3-region)'}.`;
+        case 'PermanentRedirect':
+        case 'TemporaryRedirect':
+        case 'AuthorizationHeaderMalformed':
+        case 'IllegalLocationConstraintException':
+            return regionHint(e, region);
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN': {
+            const host = e.hostname ?? hostOf(e.cause) ?? /ENOTFOUND (\S+)/.exec(text)?.[1] ?? 'the endpoint';
+            if (endpoint && !forcePathStyle && host.startsWith(`${ctx.bucket}.`)) {
+                return `${host} does not resolve: this store wants the bucket in the path, not in the host name: set s3-force-path-style: true.`;
+            }
+            return `${host} does not resolve: check s3-endpoint${endpoint ? '' : ' and s3-region'} and the runner's DNS.`;
+        }
+        case 'ECONNREFUSED':
+            return `Nothing accepts connections at ${store}: check s3-endpoint (scheme, host and port) and that the store is running.`;
+        case 'CERT_HAS_EXPIRED':
+            return "The store's TLS certificate has expired (or this machine's clock is wrong).";
+        case 'ERR_TLS_CERT_ALTNAME_INVALID':
+            return forcePathStyle
+                ? "The store's TLS certificate does not name its host: check s3-endpoint."
+                : "The store's TLS certificate does not cover the bucket's virtual host name (bucket names with dots cause this): set s3-force-path-style: true.";
+        case 'EPROTO':
+            return 'TLS handshake failed: check the scheme in s3-endpoint (http:// or https://).';
+        case 'NotImplemented':
+            return `The store does not implement this request (${ctx.operation}${ctx.operation === 'put' ? ', possibly If-None-Match conditional writes' : ''}).`;
+    }
+    if (code && TLS_TRUST.has(code)) {
+        return "The store's TLS certificate is not trusted by Node.js: set NODE_EXTRA_CA_CERTS to a PEM file with your CA in the job's environment.";
+    }
+    if (code === 'AccessDenied' || code === 'Forbidden' || status === 403) {
+        return accessHint(code, ctx, text);
+    }
+    if (status === 301 || status === 307)
+        return regionHint(e, region);
+    if (/region is missing/i.test(text)) {
+        return 'No region is configured: set s3-region (or AWS_REGION).';
+    }
+    if (code === 'SlowDown' || status === 503) {
+        return 'The store is throttling requests: lower concurrency, or retry later.';
+    }
+    return undefined;
+}
+function accessHint(code, ctx, text) {
+    const { operation, bucket, name } = ctx;
+    const resource = operation === 'list' || operation === 'list-uploads'
+        ? `arn:aws:s3:::${bucket}`
+        : `arn:aws:s3:::${bucket}/${name}`;
+    let hint = `Access denied: the credentials likely lack ${PERMISSION[operation]} on ${resource}`;
+    if (operation === 'put')
+        hint += ' (and s3:AbortMultipartUpload to clean up failed uploads)';
+    if (ctx.storage.sse?.type === 'aws:kms' || /kms/i.test(text)) {
+        hint += '; with SSE-KMS also kms:Decrypt, and kms:GenerateDataKey to save, on the key';
+    }
+    hint += '. A bucket policy, permission boundary or SCP can deny it too.';
+    if (code !== 'AccessDenied') {
+        // A HEAD answer has no body: wrong credentials look the same as missing permissions.
+        hint += ' If every request fails this way, check aws-access-key-id and aws-secret-access-key.';
+    }
+    return hint;
+}
+function regionHint(e, configured) {
+    const region = e.$response?.headers?.['x-amz-bucket-region'] ??
+        e.Region ??
+        /expecting '([a-z0-9-]+)'/.exec(e.message ?? '')?.[1];
+    const not = configured ? `, not ${configured}` : '';
+    return region
+        ? `The bucket is in ${region}${not}: set s3-region: ${region}.`
+        : `The bucket is in another region${not}: set s3-region to the bucket's region.`;
+}
+function hostOf(err) {
+    return err?.hostname;
+}
+function statusOf(err) {
+    return err?.$metadata?.httpStatusCode;
+}
+function isMissingObject(err) {
+    const code = errorCode(err);
+    return (code === 'NoSuchKey' ||
+        code === 'NotFound' ||
+        (statusOf(err) === 404 && code !== 'NoSuchBucket'));
+}
+/** 412 from If-None-Match, or 409 when a concurrent conditional write to the key was in flight. */
+function isConditionalConflict(err) {
+    const code = errorCode(err);
+    return (code === 'PreconditionFailed' || code === 'ConditionalRequestConflict' || statusOf(err) === 412);
+}
+
+;// CONCATENATED MODULE: ./lib/storage/s3-backend.js
+
+
+
+
+
+const MiB = 1024 * 1024;
+/** S3's multipart limits: at most 10,000 parts, each at least 5 MiB except the last. */
+const MAX_PARTS = 10_000;
+const MIN_PART_SIZE = 5 * MiB;
+/** Tries per request (the SDK's retries), and per range whose body breaks off (ours). */
+const MAX_ATTEMPTS = 4;
+/**
+ * S3 and S3-compatible stores (MinIO, R2, Ceph, GCS interoperability). Uploads are multipart
+ * through lib-storage; downloads are parallel ranged GETs. Memory stays near
+ * (concurrency + 1) × partSize in either direction.
+ */
+class S3Backend {
+    storage;
+    transfer;
+    description;
+    client;
+    constructor(storage, transfer) {
+        this.storage = storage;
+        this.transfer = transfer;
+        this.description = `s3://${storage.bucket}${storage.endpoint ? ` at ${storage.endpoint}` : ''}`;
+        const checksum = storage.checksum === 'when-required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+        const agent = { keepAlive: true, maxSockets: Math.max(50, 2 * transfer.concurrency) };
+        this.client = new dist_cjs.S3Client({
+            // SigV4 needs a region; S3-compatible stores mostly accept any.
+            region: storage.region ?? (storage.endpoint && !process.env.AWS_REGION ? 'us-east-1' : undefined),
+            endpoint: storage.endpoint,
+            forcePathStyle: storage.forcePathStyle,
+            credentials: storage.credentials, // undefined: the SDK's default chain (env, OIDC, profiles)
+            requestChecksumCalculation: checksum,
+            responseChecksumValidation: checksum,
+            maxAttempts: MAX_ATTEMPTS,
+            // socketTimeout is the idle timer that also covers body transfer; requestTimeout in
+            // @smithy/node-http-handler 4.x bounds a whole request and only warns by default.
+            requestHandler: {
+                connectionTimeout: Math.min(transfer.stallTimeoutMs, 30_000),
+                socketTimeout: transfer.stallTimeoutMs,
+                httpAgent: agent,
+                httpsAgent: agent,
+            },
+        });
+    }
+    async stat(name) {
+        try {
+            const out = await this.client.send(new dist_cjs.HeadObjectCommand({ Bucket: this.storage.bucket, Key: name }));
+            return { name, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0) };
+        }
+        catch (err) {
+            if (isMissingObject(err))
+                return undefined;
+            if (statusOf(err) === 403)
+                return this.statByListing(name, err);
+            throw this.fail(err, 'stat', name);
+        }
+    }
+    /**
+     * S3 answers a HEAD of a missing object with 403 unless s3:ListBucket covers it without
+     * conditions, so least-privilege roles (ListBucket limited by s3:prefix) see 403 for every miss.
+     * A listing tells a miss from a real denial, and its errors have a body to name the cause.
+     */
+    async statByListing(name, headError) {
+        let page;
+        try {
+            page = await this.client.send(new dist_cjs.ListObjectsV2Command({ Bucket: this.storage.bucket, Prefix: name, MaxKeys: 1 }));
+        }
+        catch (err) {
+            throw this.fail(err, 'stat', name);
+        }
+        if (page.Contents?.some((o) => o.Key === name))
+            throw this.fail(headError, 'stat', name);
+        return undefined;
+    }
+    async list(prefix) {
+        const found = [];
+        let token;
+        try {
+            do {
+                const page = await this.client.send(new dist_cjs.ListObjectsV2Command({
+                    Bucket: this.storage.bucket,
+                    Prefix: prefix,
+                    ContinuationToken: token,
+                }));
+                for (const o of page.Contents ?? []) {
+                    if (o.Key === undefined)
+                        continue;
+                    found.push({
+                        name: o.Key,
+                        size: o.Size ?? 0,
+                        lastModified: o.LastModified ?? new Date(0),
+                    });
+                }
+                const next = page.IsTruncated ? page.NextContinuationToken : undefined;
+                if (page.IsTruncated && (!next || next === token)) {
+                    throw new errors/* StorageError */.aq(`S3 list s3://${this.storage.bucket}/${prefix}: the store said the listing goes on but gave no new continuation token`);
+                }
+                token = next;
+            } while (token);
+        }
+        catch (err) {
+            throw this.fail(err, 'list', prefix);
+        }
+        return found;
+    }
+    async get(name, opts = {}) {
+        const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
+        const { partSize, concurrency } = this.transfer;
+        let first;
+        try {
+            // A size known to fit one part: one plain GET. Otherwise the first range also tells the size.
+            const whole = opts.size !== undefined && opts.size <= partSize;
+            first = await this.readChunk(name, whole ? undefined : [0, partSize - 1], undefined, transfer.signal);
+        }
+        catch (err) {
+            transfer.dispose();
+            if (isMissingObject(err))
+                throw new errors/* NotFoundError */.m_(name);
+            throw this.fail(err, 'get', name, transfer.signal);
+        }
+        const { etag } = first;
+        const out = (0,ranged_reader/* createRangedReader */.b)({
+            total: first.total,
+            first: first.data,
+            partSize,
+            concurrency,
+            signal: transfer.signal,
+            fetchRange: async (offset, count, signal) => {
+                try {
+                    // If-Match: an object replaced mid-download fails instead of mixing two versions.
+                    return (await this.readChunk(name, [offset, offset + count - 1], etag, signal)).data;
+                }
+                catch (err) {
+                    throw this.fail(err, 'get', name, transfer.signal);
+                }
+            },
+        });
+        out.once('close', transfer.dispose);
+        return out;
+    }
+    async put(name, body, opts = {}) {
+        const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
+        const { signal } = transfer;
+        // Stop reading the body on abort: lib-storage then fails and aborts the multipart upload.
+        // No error is passed: nobody may be listening for one, and a premature close fails the read.
+        const stopBody = () => void body.destroy();
+        signal.addEventListener('abort', stopBody, { once: true });
+        try {
+            if (signal.aborted)
+                stopBody();
+            signal.throwIfAborted();
+            const upload = new lib_storage_dist_cjs/* Upload */._({
+                client: cancellableParts(this.client, signal),
+                params: {
+                    Bucket: this.storage.bucket,
+                    Key: name,
+                    Body: body,
+                    IfNoneMatch: opts.ifAbsent ? '*' : undefined, // sent on PutObject and CompleteMultipartUpload
+                    ServerSideEncryption: this.storage.sse?.type,
+                    SSEKMSKeyId: this.storage.sse?.kmsKeyId,
+                },
+                queueSize: this.transfer.concurrency,
+                partSize: choosePartSize(this.transfer.partSize, opts.size),
+                leavePartsOnError: false, // abort the multipart upload on any failure
+            });
+            await upload.done();
+        }
+        catch (err) {
+            if (opts.ifAbsent && isConditionalConflict(err))
+                throw new errors/* AlreadyExistsError */.Tm(name);
+            throw this.fail(err, 'put', name, signal);
+        }
+        finally {
+            signal.removeEventListener('abort', stopBody);
+            transfer.dispose();
+        }
+    }
+    async delete(name) {
+        try {
+            await this.client.send(new dist_cjs.DeleteObjectCommand({ Bucket: this.storage.bucket, Key: name }));
+        }
+        catch (err) {
+            if (!isMissingObject(err))
+                throw this.fail(err, 'delete', name);
+        }
+    }
+    /** Multipart uploads neither completed nor aborted: their parts are stored and billed. */
+    async listIncompleteUploads(prefix) {
+        const found = [];
+        let keyMarker;
+        let uploadIdMarker;
+        try {
+            for (;;) {
+                const page = await this.client.send(new dist_cjs.ListMultipartUploadsCommand({
+                    Bucket: this.storage.bucket,
+                    Prefix: prefix,
+                    KeyMarker: keyMarker,
+                    UploadIdMarker: uploadIdMarker,
+                }));
+                for (const u of page.Uploads ?? []) {
+                    if (u.Key === undefined || u.UploadId === undefined)
+                        continue;
+                    found.push({ name: u.Key, id: u.UploadId, started: u.Initiated ?? new Date(0) });
+                }
+                if (!page.IsTruncated)
+                    break;
+                if (page.NextKeyMarker === keyMarker && page.NextUploadIdMarker === uploadIdMarker) {
+                    throw new errors/* StorageError */.aq(`S3 list-uploads s3://${this.storage.bucket}/${prefix}: the store said the listing goes on but gave no new marker`);
+                }
+                keyMarker = page.NextKeyMarker;
+                uploadIdMarker = page.NextUploadIdMarker;
+            }
+        }
+        catch (err) {
+            throw this.fail(err, 'list-uploads', prefix);
+        }
+        return found;
+    }
+    async abortIncompleteUpload(upload) {
+        const name = upload.name ?? '';
+        try {
+            await this.client.send(new dist_cjs.AbortMultipartUploadCommand({
+                Bucket: this.storage.bucket,
+                Key: name,
+                UploadId: upload.id,
+            }));
+        }
+        catch (err) {
+            if (errorCode(err) !== 'NoSuchUpload')
+                throw this.fail(err, 'abort-upload', name);
+        }
+    }
+    close() {
+        this.client.destroy();
+        return Promise.resolve();
+    }
+    /**
+     * One GET of `range` (or the whole object), read into memory as received (no copy into one
+     * buffer, so a range costs its size once); a body that breaks off is fetched again.
+     */
+    async readChunk(name, range, etag, signal) {
+        for (let attempt = 1;; attempt++) {
+            let out;
+            try {
+                out = await this.client.send(new dist_cjs.GetObjectCommand({
+                    Bucket: this.storage.bucket,
+                    Key: name,
+                    Range: range && `bytes=${range[0]}-${range[1]}`,
+                    IfMatch: etag,
+                }), { abortSignal: signal });
+            }
+            catch (err) {
+                // A range on an empty object is unsatisfiable: that is the whole (empty) object.
+                if (range?.[0] === 0 && errorCode(err) === 'InvalidRange')
+                    return { data: [], total: 0 };
+                throw err;
+            }
+            const length = out.ContentLength ?? 0;
+            const total = range ? Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1] ?? length) : length;
+            if (range && length > range[1] - range[0] + 1) {
+                out.Body?.destroy();
+                throw new errors/* StorageError */.aq(`S3 get s3://${this.storage.bucket}/${name}: the store ignored the Range header`, 'This store does not support ranged reads, which downloads need.');
+            }
+            try {
+                return { data: await readExactly(out.Body, length), total, etag: out.ETag };
+            }
+            catch (err) {
+                if (signal.aborted || attempt >= MAX_ATTEMPTS)
+                    throw err;
+                await new Promise((r) => setTimeout(r, 250 * attempt));
+            }
+        }
+    }
+    /** The error to throw: the abort reason if we were aborted, else a mapped storage error. */
+    fail(err, operation, name, signal) {
+        if (signal?.aborted)
+            return signal.reason;
+        if (err instanceof errors/* StorageError */.aq ||
+            err instanceof errors/* TimeoutError */.MU ||
+            err instanceof errors/* NotFoundError */.m_) {
+            return err;
+        }
+        return describeS3Error(err, {
+            operation,
+            bucket: this.storage.bucket,
+            name,
+            storage: this.storage,
+            stallTimeoutMs: this.transfer.stallTimeoutMs,
+        });
+    }
+}
+/**
+ * Part size for an upload: the configured size (at least S3's 5 MiB), grown to whole MiB so a
+ * body of known `size` fits in 10,000 parts. With unknown length the largest object is
+ * partSize × 10,000: 8 MiB parts give 78 GiB, 16 MiB parts 156 GiB.
+ */
+function choosePartSize(configured, size) {
+    const floor = Math.max(configured, MIN_PART_SIZE);
+    if (size === undefined)
+        return floor;
+    return Math.max(floor, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+}
+/** Read a response body of exactly `length` bytes: a body that ends short or runs long throws. */
+async function readExactly(body, length) {
+    const chunks = [];
+    let got = 0;
+    for await (const chunk of body) {
+        got += chunk.length;
+        if (got > length)
+            break;
+        chunks.push(chunk);
+    }
+    if (got !== length) {
+        body.destroy();
+        throw new Error(`response body had ${got > length ? 'more' : 'only ' + got} bytes of ${length}`);
+    }
+    return chunks;
+}
+/**
+ * The client as lib-storage sees it: part uploads carry the put's signal, so an abort stops them
+ * at once. Commits and the clean-up (AbortMultipartUpload) do not: a cancelled commit has an
+ * unknown outcome, and the clean-up must run.
+ */
+function cancellableParts(client, signal) {
+    const view = Object.create(client);
+    const send = client.send.bind(client);
+    view.send = ((command, options) => send(command, command instanceof dist_cjs.UploadPartCommand ? { ...options, abortSignal: signal } : options));
+    return view;
+}
+/** An AbortSignal that follows `outer` and fires on its own after `timeoutMs` (0: never). */
+function linkedSignal(outer, timeoutMs) {
+    const ac = new AbortController();
+    const abort = (reason) => {
+        if (!ac.signal.aborted)
+            ac.abort(reason);
+    };
+    const onOuter = () => abort(outer?.reason);
+    if (outer?.aborted)
+        onOuter();
+    outer?.addEventListener('abort', onOuter, { once: true });
+    const timer = timeoutMs > 0
+        ? setTimeout(() => abort(new errors/* TimeoutError */.MU(`S3 transfer ran past its ${timeoutMs / 1000} s deadline`)), timeoutMs)
+        : undefined;
+    timer?.unref();
+    return {
+        signal: ac.signal,
+        dispose: () => {
+            clearTimeout(timer);
+            outer?.removeEventListener('abort', onOuter);
+        },
+    };
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,779 @@
+export const id = 456;
+export const ids = [456];
+export const modules = {
+
+/***/ 4456:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  AzureBackend: () => (/* binding */ AzureBackend)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: ./node_modules/@azure/identity/dist/esm/index.js + 155 modules
+var esm = __webpack_require__(3952);
+// EXTERNAL MODULE: ./node_modules/@azure/storage-blob/dist/esm/index.js + 150 modules
+var dist_esm = __webpack_require__(8053);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __webpack_require__(452);
+;// CONCATENATED MODULE: ./lib/storage/azure-errors.js
+
+const SAS_PERMISSIONS = 'read-write (save) needs read, write, delete and list (sp=rwdl; sp=racwdl also works); ' +
+    'read-only (restore) needs read and list (sp=rl)';
+/**
+ * Turn an SDK or network failure into a StorageError whose hint names the input to change.
+ * Errors that are already ours, and errors that did not come from Azure, pass through.
+ */
+function explainAzureError(err, ctx) {
+    if (!(err instanceof Error))
+        return new Error(String(err));
+    if (err instanceof errors/* StorageError */.aq ||
+        err instanceof errors/* NotFoundError */.m_ ||
+        err instanceof errors/* AlreadyExistsError */.Tm ||
+        err instanceof errors/* TimeoutError */.MU) {
+        return err;
+    }
+    const code = errorCode(err);
+    const status = statusOf(err);
+    const where = `${ctx.account}/${ctx.container}`;
+    const fail = (hint, detail) => new errors/* StorageError */.aq(`Azure ${ctx.op} of '${ctx.target}' in ${where} failed: ${detail ?? summarize(err, code, status)}`, hint, { cause: err });
+    if (/CredentialUnavailable|AggregateAuthentication|AuthenticationRequired/.test(err.name)) {
+        return fail('no Microsoft Entra ID login was found: run azure/login (OIDC) before this step, or set ' +
+            'azure-account-key, azure-sas-token or azure-connection-string', err.message.split('\n')[0]);
+    }
+    if (err.name === 'DownloadInterrupted') {
+        return fail(`the connection to ${ctx.endpoint} kept breaking mid-download: check network, proxy and firewall settings`, err.message);
+    }
+    if (err.name !== 'RestError' && !code)
+        return err;
+    switch (code) {
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return fail(`${hostOf(ctx.endpoint)} does not resolve: check ${ctx.endpointInput} (no storage account or DNS record by that name)`);
+        case 'ECONNREFUSED':
+            return fail(`nothing accepts connections at ${ctx.endpoint}: check ${ctx.endpointInput} (is the emulator or private endpoint up?)`);
+        case 'ECONNRESET':
+        case 'ETIMEDOUT':
+        case 'EPIPE':
+            return fail('the connection failed repeatedly: check network, proxy and firewall settings');
+        case 'ContainerNotFound':
+            return fail(`container '${ctx.container}' does not exist: create it (az storage container create --name ${ctx.container}) or fix azure-container`);
+        case 'InvalidResourceName':
+        case 'OutOfRangeInput':
+            return fail('azure-container must be 3-63 lowercase letters, digits and single hyphens');
+        case 'AuthenticationFailed':
+        case 'AuthorizationFailure':
+        case 'NoAuthenticationInformation':
+            return fail(authHint(err.message, ctx));
+        case 'AuthorizationPermissionMismatch':
+            return fail(permissionHint(ctx));
+        case 'AuthorizationResourceTypeMismatch':
+        case 'AuthorizationServiceMismatch':
+            return fail('azure-sas-token is not valid for blobs in a container: use a container SAS (sr=c), or an account SAS with ss=b and srt=co');
+        case 'AuthorizationSourceIPMismatch':
+            return fail("the SAS is limited to other IP addresses (sip=): widen or drop the token's IP range");
+        case 'AuthorizationProtocolMismatch':
+            return fail('the SAS requires https (spr=https): use an https azure-endpoint');
+        case 'KeyBasedAuthenticationNotPermitted':
+            return fail('the account disallows shared-key access: use Microsoft Entra ID (azure/login) or a user delegation SAS');
+        case 'InvalidAuthenticationInfo':
+            return fail('the Microsoft Entra ID token was rejected: check azure/login targets the tenant that owns the account');
+        case 'AccountIsDisabled':
+            return fail('the storage account is disabled: check azure-account-name and the subscription');
+        case 'InvalidBlockList':
+            return fail('another writer replaced this object while it was being uploaded; retry the save');
+        case 'ConditionNotMet':
+            return fail('the object was replaced while it was being read; retry the restore');
+        case 'RequestBodyTooLarge':
+            return fail('a block was too large for the service: lower part-size');
+        case 'ServerBusy':
+        case 'OperationTimedOut':
+            return fail('the account is throttling or overloaded: lower concurrency or retry later');
+    }
+    if (status === 403)
+        return fail(authHint(err.message, ctx));
+    return fail(undefined);
+}
+function authHint(message, ctx) {
+    const now = ctx.now ?? new Date();
+    const expiry = ctx.sas?.expiresOn;
+    if (ctx.auth === 'sas' && expiry && expiry.getTime() <= now.getTime()) {
+        return `azure-sas-token expired at ${expiry.toISOString()} (se=): create a new one`;
+    }
+    if (/Signed expiry time|not valid in the specified time frame/i.test(message)) {
+        return 'the SAS is expired or not yet valid (se=, st=): create a new azure-sas-token';
+    }
+    switch (ctx.auth) {
+        case 'account-key':
+            return `the request signature did not match: check azure-account-key is a current key of account '${ctx.account}'`;
+        case 'connection-string':
+            return 'the credential in azure-connection-string was rejected: copy a current one from the account\'s "Access keys" page';
+        case 'sas':
+            return `azure-sas-token was rejected: check it was signed for account '${ctx.account}' and container '${ctx.container}' and is unexpired; the account's firewall may also block this runner`;
+        case 'entra-id':
+            return "access was denied: check the identity's role on the account and the account's firewall";
+    }
+}
+function permissionHint(ctx) {
+    switch (ctx.auth) {
+        case 'sas': {
+            const has = ctx.sas?.permissions ? ` (this token has sp=${ctx.sas.permissions})` : '';
+            return `azure-sas-token lacks a permission for ${ctx.op}${has}: ${SAS_PERMISSIONS}`;
+        }
+        case 'entra-id':
+            return (`the identity may not ${ctx.op} blobs: grant it "Storage Blob Data Contributor" on the ` +
+                'account or container ("Storage Blob Data Reader" for restore only)');
+        default:
+            return `the credential may not ${ctx.op} blobs in container '${ctx.container}'`;
+    }
+}
+function hostOf(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return url;
+    }
+}
+function summarize(err, code, status) {
+    const first = err.message.split('\n')[0] ?? '';
+    return [status, code, first].filter((x) => x !== undefined && x !== '').join(' ');
+}
+/** The service error code (from the body, or the x-ms-error-code header on HEAD), else the Node code. */
+function errorCode(err) {
+    const e = err;
+    const code = e?.details?.errorCode ?? e?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+function statusOf(err) {
+    const status = err?.statusCode;
+    return typeof status === 'number' ? status : undefined;
+}
+
+// EXTERNAL MODULE: ./lib/storage/ranged-reader.js
+var ranged_reader = __webpack_require__(780);
+;// CONCATENATED MODULE: ./lib/storage/azure-backend.js
+
+
+
+
+
+
+
+/** Tries per request, for the SDK's retry of transient errors and for our stall retries. */
+const MAX_TRIES = 4;
+/** Service limits: blocks per blob and bytes per block. */
+const MAX_BLOCKS = 50_000;
+const MAX_BLOCK_SIZE = 4000 * 1024 * 1024;
+/**
+ * Azure Blob Storage. put stages blocks in parallel and commits them with one Put Block List,
+ * the atomic point; get reads ranges in parallel, pinned to the first range's ETag.
+ * Memory: at most (concurrency + 1) × partSize per transfer.
+ */
+class AzureBackend {
+    transfer;
+    description;
+    client;
+    context;
+    closed = new AbortController();
+    pageSize;
+    constructor(storage, transfer, options = {}) {
+        this.transfer = transfer;
+        const pipeline = {
+            // tryTimeoutInMs is left unset: in 12.x it only adds the server-side `timeout` query
+            // parameter and never stops a client waiting on a dead socket. `attempt` does that.
+            retryOptions: {
+                maxTries: MAX_TRIES,
+                retryDelayInMs: options.retryDelayMs ?? 1000,
+                maxRetryDelayInMs: 30_000,
+            },
+        };
+        const { client, ...context } = connect(storage, pipeline);
+        this.client = client;
+        this.pageSize = options.listPageSize;
+        this.context = { ...context, account: client.accountName, container: storage.container };
+        this.description = `azure://${client.accountName}/${storage.container}`;
+    }
+    async stat(name) {
+        const op = this.begin('stat', name);
+        try {
+            const blob = this.client.getBlobClient(name);
+            const p = await this.attempt(op.signal, (abortSignal) => blob.getProperties({ abortSignal }));
+            return { name, size: p.contentLength ?? 0, lastModified: p.lastModified ?? new Date(0) };
+        }
+        catch (err) {
+            if (errorCode(err) === 'BlobNotFound')
+                return undefined;
+            throw op.fail(err);
+        }
+    }
+    async list(prefix) {
+        const found = [];
+        for (const b of await this.listing(prefix, false)) {
+            found.push({
+                name: b.name,
+                size: b.properties.contentLength ?? 0,
+                lastModified: b.properties.lastModified,
+            });
+        }
+        return found;
+    }
+    /**
+     * Blobs holding only uncommitted blocks: a listing that includes uncommitted blobs, less the
+     * committed ones. The service would discard them after a week; until then they are billed.
+     */
+    async listIncompleteUploads(prefix) {
+        const all = await this.listing(prefix, true);
+        const committed = new Set((await this.listing(prefix, false)).map((b) => b.name));
+        return all
+            .filter((b) => !committed.has(b.name))
+            .map((b) => ({
+            name: b.name,
+            id: b.name,
+            started: b.properties.createdOn ?? b.properties.lastModified,
+        }));
+    }
+    /**
+     * Deleting a blob that has no committed blocks is not reliably possible, so commit an empty
+     * block list, only if nothing is committed there (a late writer wins), which discards the
+     * uncommitted blocks, then delete that empty blob, only if it is still the one we made.
+     */
+    async abortIncompleteUpload(upload) {
+        const name = upload.name ?? upload.id;
+        const op = this.begin('abort-upload', name);
+        const blob = this.client.getBlockBlobClient(name);
+        try {
+            const made = await this.attempt(op.signal, (abortSignal) => blob.commitBlockList([], { conditions: { ifNoneMatch: '*' }, abortSignal })).catch((err) => {
+                if (errorCode(err) === 'BlobAlreadyExists' || statusOf(err) === 409)
+                    return undefined;
+                throw err;
+            });
+            if (!made?.etag)
+                return;
+            const etag = made.etag;
+            await this.attempt(op.signal, (abortSignal) => blob.deleteIfExists({ conditions: { ifMatch: etag }, abortSignal })).catch((err) => {
+                if (statusOf(err) !== 412)
+                    throw err; // 412: replaced meanwhile by a real commit
+            });
+        }
+        catch (err) {
+            throw op.fail(err);
+        }
+    }
+    async listing(prefix, includeUncommitedBlobs) {
+        const op = this.begin(includeUncommitedBlobs ? 'list-uploads' : 'list', prefix);
+        const found = [];
+        try {
+            let continuationToken;
+            do {
+                const page = await this.attempt(op.signal, (abortSignal) => this.client
+                    .listBlobsFlat({ prefix, abortSignal, includeUncommitedBlobs })
+                    .byPage({ continuationToken, maxPageSize: this.pageSize })
+                    .next());
+                if (page.done)
+                    break;
+                found.push(...page.value.segment.blobItems);
+                continuationToken = page.value.continuationToken || undefined;
+            } while (continuationToken);
+            return found;
+        }
+        catch (err) {
+            throw op.fail(err);
+        }
+    }
+    async get(name, opts = {}) {
+        const op = this.begin('get', name, opts.signal);
+        const blob = this.client.getBlobClient(name);
+        let first;
+        try {
+            // The first range reports the total size and the ETag every later range is pinned to, so
+            // no stat is needed and an overwrite mid-read fails (412) instead of mixing versions.
+            first = await this.readRange(blob, 0, this.partSize(), op.signal);
+        }
+        catch (err) {
+            if (errorCode(err) === 'BlobNotFound')
+                throw new errors/* NotFoundError */.m_(name);
+            throw op.fail(err);
+        }
+        const { etag } = first;
+        return (0,ranged_reader/* createRangedReader */.b)({
+            total: first.total,
+            first: first.data,
+            partSize: this.partSize(),
+            concurrency: this.transfer.concurrency,
+            signal: op.signal,
+            fetchRange: async (offset, count, signal) => {
+                try {
+                    return (await this.readRange(blob, offset, count, signal, etag)).data;
+                }
+                catch (err) {
+                    throw op.fail(err);
+                }
+            },
+        });
+    }
+    async put(name, body, opts = {}) {
+        const op = this.begin('put', name, opts.signal);
+        const blob = this.client.getBlockBlobClient(name);
+        const conditions = opts.ifAbsent ? { ifNoneMatch: '*' } : undefined;
+        const onAbort = () => void body.destroy(new Error('put aborted'));
+        op.signal.addEventListener('abort', onAbort, { once: true });
+        const blocks = splitBlocks(body, this.blockSize(opts.size))[Symbol.asyncIterator]();
+        try {
+            const first = await blocks.next();
+            const second = await blocks.next();
+            if (second.done) {
+                // Fits in one block: a single Put Blob, atomic by itself.
+                const data = first.value;
+                await this.attempt(op.signal, (abortSignal, touch) => blob.upload(sliced(data), data.length, { conditions, abortSignal, onProgress: touch }));
+                return;
+            }
+            const ids = await this.stageAll(blob, [first.value, second.value], blocks, op);
+            // The commit is the atomic point. Blocks staged by a put that never gets here stay
+            // uncommitted: invisible to stat, list and get, and discarded by the service after a week.
+            await this.attempt(op.signal, (abortSignal) => blob.commitBlockList(ids, { conditions, abortSignal }));
+        }
+        catch (err) {
+            op.abort();
+            body.destroy();
+            if (opts.ifAbsent && (await this.lostRace(err, name)))
+                throw new errors/* AlreadyExistsError */.Tm(name);
+            throw op.fail(err);
+        }
+        finally {
+            op.signal.removeEventListener('abort', onAbort);
+            await blocks.return(undefined);
+        }
+    }
+    async delete(name) {
+        const op = this.begin('delete', name);
+        try {
+            const blob = this.client.getBlobClient(name);
+            await this.attempt(op.signal, (abortSignal) => blob.deleteIfExists({ abortSignal, deleteSnapshots: 'include' }));
+        }
+        catch (err) {
+            throw op.fail(err);
+        }
+    }
+    /** Stops whatever is still in flight; the SDK's keep-alive sockets are unref'd when idle. */
+    close() {
+        this.closed.abort();
+        return Promise.resolve();
+    }
+    /** Stage blocks with at most `concurrency` in flight; returns the block list in order. */
+    async stageAll(blob, head, rest, op) {
+        // A random prefix per put: racing writers of one name must never share block ids.
+        const prefix = (0,external_node_crypto_.randomUUID)();
+        const ids = [];
+        const inflight = new Set();
+        const stage = (data) => {
+            if (ids.length >= MAX_BLOCKS) {
+                throw new errors/* StorageError */.aq(`object exceeds ${MAX_BLOCKS} blocks of ${data.length} bytes`, 'raise part-size');
+            }
+            const id = Buffer.from(`${prefix}-${String(ids.length).padStart(6, '0')}`).toString('base64');
+            ids.push(id);
+            const p = this.attempt(op.signal, (abortSignal, touch) => blob.stageBlock(id, sliced(data), data.length, { abortSignal, onProgress: touch })).finally(() => inflight.delete(p));
+            p.catch(() => { }); // observed through race/all below; this only marks it handled
+            inflight.add(p);
+        };
+        try {
+            for (;;) {
+                while (inflight.size >= this.transfer.concurrency)
+                    await Promise.race(inflight);
+                let data = head.shift();
+                if (!data) {
+                    const next = await rest.next();
+                    if (next.done)
+                        break;
+                    data = next.value;
+                }
+                stage(data);
+            }
+            await Promise.all(inflight);
+            return ids;
+        }
+        catch (err) {
+            op.abort();
+            await Promise.allSettled(inflight);
+            throw err;
+        }
+    }
+    async readRange(blob, offset, count, signal, etag) {
+        return this.attempt(signal, async (abortSignal, touch) => {
+            const res = await blob
+                .download(offset, count, {
+                abortSignal,
+                conditions: etag ? { ifMatch: etag } : undefined,
+                maxRetryRequests: MAX_TRIES,
+            })
+                .catch((err) => {
+                // A range on an empty blob is 416; the blob exists and has no bytes.
+                if (offset === 0 && errorCode(err) === 'InvalidRange')
+                    return undefined;
+                throw err;
+            });
+            if (!res)
+                return { data: [], total: 0, etag: '' };
+            const expected = res.contentLength ?? 0;
+            const data = await readBody(res.readableStreamBody, expected, abortSignal, touch);
+            const total = Number(/\/(\d+)$/.exec(res.contentRange ?? '')?.[1] ?? expected);
+            return { data, total, etag: res.etag ?? '' };
+        });
+    }
+    /**
+     * Run one request under a stall watchdog: `touch` marks progress, and a try that makes none
+     * for stallTimeoutMs is aborted and retried, up to MAX_TRIES, as is a download cut off
+     * mid-body. The SDK retries failures before the response (resets, 500, 503) itself.
+     */
+    async attempt(signal, request) {
+        const ms = this.transfer.stallTimeoutMs;
+        for (let tries = 1;; tries++) {
+            const stall = new AbortController();
+            const timer = setTimeout(() => stall.abort(), ms);
+            let settled = false;
+            const touch = () => void (settled || timer.refresh());
+            try {
+                return await request(AbortSignal.any([signal, stall.signal]), touch);
+            }
+            catch (err) {
+                if (signal.aborted || tries >= MAX_TRIES) {
+                    if (stall.signal.aborted && !signal.aborted) {
+                        throw new errors/* TimeoutError */.MU(`Azure request made no progress for ${ms} ms, ${tries} tries`);
+                    }
+                    throw err;
+                }
+                if (!stall.signal.aborted && !(err instanceof DownloadInterrupted))
+                    throw err;
+            }
+            finally {
+                settled = true;
+                clearTimeout(timer);
+            }
+        }
+    }
+    /** After a failed conditional put: did another writer take the name first? */
+    async lostRace(err, name) {
+        const code = errorCode(err);
+        if (code === 'BlobAlreadyExists' || statusOf(err) === 412)
+            return true;
+        // The winner's commit discards our uncommitted blocks, so ours can fail as InvalidBlockList.
+        return (code === 'InvalidBlockList' && (await this.stat(name).catch(() => undefined)) !== undefined);
+    }
+    partSize() {
+        return Math.min(Math.max(this.transfer.partSize, 1), MAX_BLOCK_SIZE);
+    }
+    /** Part size, grown when the known size would need more than MAX_BLOCKS blocks. */
+    blockSize(size) {
+        return Math.min(Math.max(this.partSize(), Math.ceil((size ?? 0) / MAX_BLOCKS)), MAX_BLOCK_SIZE);
+    }
+    begin(op, target, user) {
+        const own = new AbortController();
+        const deadline = this.transfer.timeoutMs > 0 ? AbortSignal.timeout(this.transfer.timeoutMs) : undefined;
+        const signals = [own.signal, this.closed.signal, user, deadline];
+        const signal = AbortSignal.any(signals.filter((s) => s !== undefined));
+        return {
+            signal,
+            abort: () => own.abort(),
+            fail: (err) => {
+                if (user?.aborted)
+                    return user.reason instanceof Error ? user.reason : new Error('aborted');
+                if (deadline?.aborted) {
+                    return new errors/* TimeoutError */.MU(`Azure ${op} of ${target} ran past ${this.transfer.timeoutMs} ms`);
+                }
+                if (this.closed.signal.aborted)
+                    return new Error(`Azure ${op} of ${target}: backend closed`);
+                return explainAzureError(err, { ...this.context, op, target });
+            },
+        };
+    }
+}
+/** Cut a stream into blocks of exactly `size` bytes (the last may be shorter; at least one). */
+async function* splitBlocks(body, size) {
+    let parts = [];
+    let length = 0;
+    let yielded = false;
+    for await (const chunk of body) {
+        let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        while (length + buf.length >= size) {
+            const take = size - length;
+            parts.push(buf.subarray(0, take));
+            yield Buffer.concat(parts, size);
+            yielded = true;
+            parts = [];
+            length = 0;
+            buf = buf.subarray(take);
+        }
+        if (buf.length > 0) {
+            parts.push(buf);
+            length += buf.length;
+        }
+    }
+    if (length > 0 || !yielded)
+        yield Buffer.concat(parts, length);
+}
+/**
+ * A block as a stream of 64 KiB slices: with a Buffer body the SDK reports upload progress once,
+ * up front, so the stall watchdog would time the whole block instead of watching it move.
+ */
+function sliced(data) {
+    function* slices() {
+        for (let at = 0; at < data.length; at += 64 * 1024)
+            yield data.subarray(at, at + 64 * 1024);
+    }
+    return () => external_node_stream_.Readable.from(slices(), { objectMode: false });
+}
+/** A response body that broke off or ended short; the range is worth another try. */
+class DownloadInterrupted extends Error {
+    name = 'DownloadInterrupted';
+}
+/** Read a response body whole; fail rather than return short, and give up on abort. */
+async function readBody(stream, expected, signal, touch) {
+    if (!stream)
+        throw new Error('download returned no body');
+    const body = stream;
+    const onAbort = () => void body.destroy(new Error('download aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const chunks = [];
+    let length = 0;
+    try {
+        // The SDK's own resume does not engage on Node 20: a dropped socket surfaces as AbortError.
+        for await (const chunk of body) {
+            chunks.push(chunk);
+            length += chunk.length;
+            touch();
+        }
+    }
+    catch (err) {
+        if (signal.aborted)
+            throw err;
+        throw new DownloadInterrupted(`download broke off at ${length} of ${expected} bytes`, {
+            cause: err,
+        });
+    }
+    finally {
+        signal.removeEventListener('abort', onAbort);
+    }
+    if (length !== expected) {
+        throw new DownloadInterrupted(`download ended at ${length} of ${expected} bytes`);
+    }
+    return chunks;
+}
+/** Build the container client for the first configured auth mode, validating combinations. */
+function connect(s, pipeline) {
+    if (!s.container) {
+        throw new errors/* StorageError */.aq('no Azure container configured', 'set azure-container');
+    }
+    if (!/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$|^\$root$/.test(s.container)) {
+        throw new errors/* StorageError */.aq(`invalid Azure container name '${s.container}'`, 'azure-container must be 3-63 lowercase letters, digits and single hyphens');
+    }
+    if (s.connectionString) {
+        const extra = [
+            ['azure-account-name', s.accountName],
+            ['azure-account-key', s.accountKey],
+            ['azure-sas-token', s.sasToken],
+            ['azure-endpoint', s.endpoint],
+        ].filter(([, v]) => v);
+        if (extra.length > 0) {
+            throw new errors/* StorageError */.aq(`azure-connection-string cannot be combined with ${extra.map(([k]) => k).join(', ')}`, 'the connection string already names the account, endpoint and credential: remove the others');
+        }
+        try {
+            const client = new dist_esm/* ContainerClient */.bM(s.connectionString, s.container, pipeline);
+            // The client URL may carry a SAS from the connection string: keep only the service part.
+            const endpoint = client.url.split('?')[0].slice(0, -(s.container.length + 1));
+            return {
+                client,
+                auth: 'connection-string',
+                endpoint,
+                endpointInput: 'azure-connection-string',
+            };
+        }
+        catch (err) {
+            throw new errors/* StorageError */.aq(`invalid azure-connection-string: ${err.message}`, 'azure-connection-string must be the whole string from the account\'s "Access keys" page');
+        }
+    }
+    if (s.accountKey && s.sasToken) {
+        throw new errors/* StorageError */.aq('both azure-account-key and azure-sas-token are set', 'set only one of azure-account-key and azure-sas-token');
+    }
+    if (s.accountName !== undefined && !/^[a-z0-9]{3,24}$/.test(s.accountName)) {
+        throw new errors/* StorageError */.aq(`invalid Azure storage account name '${s.accountName}'`, 'azure-account-name is the bare account name (3-24 lowercase letters and digits), not a URL');
+    }
+    const base = endpointOf(s);
+    const url = `${base}/${s.container}`;
+    const where = {
+        endpoint: base,
+        endpointInput: s.endpoint ? 'azure-endpoint' : 'azure-account-name',
+    };
+    if (s.accountKey) {
+        if (!s.accountName) {
+            throw new errors/* StorageError */.aq('azure-account-key is set without azure-account-name', 'set azure-account-name to the account the key belongs to');
+        }
+        const credential = new dist_esm/* StorageSharedKeyCredential */.Z3(s.accountName, s.accountKey);
+        return {
+            client: new dist_esm/* ContainerClient */.bM(url, credential, pipeline),
+            auth: 'account-key',
+            ...where,
+        };
+    }
+    if (s.sasToken) {
+        const token = s.sasToken.trim().replace(/^\?/, '');
+        const params = new URLSearchParams(token);
+        if (/^https?:/i.test(token) || !params.get('sig')) {
+            throw new errors/* StorageError */.aq('azure-sas-token is not a SAS token', "azure-sas-token is the query string only ('sv=...&sig=...'), without the URL");
+        }
+        const expiry = params.get('se');
+        const sas = {
+            permissions: params.get('sp') ?? undefined,
+            expiresOn: expiry ? new Date(expiry) : undefined,
+        };
+        const client = new dist_esm/* ContainerClient */.bM(`${url}?${token}`, undefined, pipeline);
+        return { client, auth: 'sas', sas, ...where };
+    }
+    // No secret: Microsoft Entra ID, e.g. after azure/login with OIDC or a managed identity.
+    if (!base.startsWith('https:')) {
+        throw new errors/* StorageError */.aq(`Microsoft Entra ID needs an https endpoint, not ${base}`, 'for Azurite or plain http set azure-connection-string or azure-account-key');
+    }
+    return {
+        client: new dist_esm/* ContainerClient */.bM(url, new esm/* DefaultAzureCredential */.gv(), pipeline),
+        auth: 'entra-id',
+        ...where,
+    };
+}
+function endpointOf(s) {
+    if (s.endpoint) {
+        let parsed;
+        try {
+            parsed = new URL(s.endpoint);
+        }
+        catch {
+            throw new errors/* StorageError */.aq(`invalid azure-endpoint '${s.endpoint}'`, 'azure-endpoint must be a full URL, e.g. https://acct.blob.core.windows.net');
+        }
+        if (!/^https?:$/.test(parsed.protocol) || parsed.search) {
+            throw new errors/* StorageError */.aq(`invalid azure-endpoint '${s.endpoint}'`, 'azure-endpoint is an http(s) URL without a query; pass a SAS as azure-sas-token');
+        }
+        return s.endpoint.replace(/\/+$/, '');
+    }
+    if (!s.accountName) {
+        throw new errors/* StorageError */.aq('no Azure storage account configured', 'set azure-connection-string, or azure-account-name (with azure-account-key, azure-sas-token, or an azure/login step for Microsoft Entra ID)');
+    }
+    return `https://${s.accountName}.blob.core.windows.net`;
+}
+
+
+/***/ }),
+
+/***/ 780:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ createRangedReader)
+/* harmony export */ });
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7075);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(452);
+
+
+/**
+ * An object as one stream of consecutive `partSize` ranges: up to `concurrency` fetched ahead of
+ * the consumer, emitted strictly in order. Memory stays near (concurrency + 1) × partSize. A
+ * range that fails, or comes back with the wrong length, errors the stream (it never ends short)
+ * and aborts the fetches still in flight; so does destroying the stream.
+ */
+function createRangedReader(options) {
+    return new RangedReader(options);
+}
+class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
+    options;
+    ahead = [];
+    stop = new AbortController();
+    /** What every fetch gets: the caller's signal and our own stop, held for the stream's life. */
+    signal;
+    first;
+    offset;
+    pumping = false;
+    constructor(options) {
+        super();
+        this.options = options;
+        if (!(options.partSize >= 1))
+            throw new RangeError(`partSize ${options.partSize} is below 1`);
+        const { signal } = options;
+        this.signal = signal ? AbortSignal.any([signal, this.stop.signal]) : this.stop.signal;
+        this.first = buffers(options.first ?? []);
+        this.offset = byteLength(this.first);
+    }
+    _read() {
+        if (!this.pumping)
+            void this.pump();
+    }
+    _destroy(err, cb) {
+        this.stop.abort(err ?? new Error('download stream destroyed'));
+        cb(err);
+    }
+    async pump() {
+        this.pumping = true;
+        try {
+            this.refill();
+            const first = this.first;
+            this.first = undefined;
+            if (first && !this.hand(first))
+                return;
+            for (;;) {
+                const range = this.ahead.shift();
+                if (!range) {
+                    this.push(null);
+                    return;
+                }
+                const data = await range.data;
+                if (this.destroyed)
+                    return;
+                const got = byteLength(data);
+                if (got !== range.count) {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .StorageError */ .aq(`the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`);
+                }
+                this.refill(); // the next range starts while this one is handed over
+                if (!this.hand(data))
+                    return;
+            }
+        }
+        catch (err) {
+            this.destroy(err);
+        }
+        finally {
+            this.pumping = false;
+        }
+    }
+    /** Start fetches until `concurrency` are ahead of the consumer or the object is covered. */
+    refill() {
+        const { total, partSize, concurrency, fetchRange } = this.options;
+        while (this.ahead.length < Math.max(1, concurrency) && this.offset < total) {
+            const offset = this.offset;
+            const count = Math.min(partSize, total - offset);
+            const data = (async () => buffers(await fetchRange(offset, count, this.signal)))();
+            data.catch(() => undefined); // a rejection surfaces when awaited in order, or not at all
+            this.ahead.push({ offset, count, data });
+            this.offset += count;
+        }
+    }
+    /** Push every buffer of a range, already in memory; false once the consumer wants no more. */
+    hand(data) {
+        let more = true;
+        for (const b of data)
+            if (b.length > 0)
+                more = this.push(b);
+        return more;
+    }
+}
+function buffers(data) {
+    return Array.isArray(data) ? data : [data];
+}
+function byteLength(data) {
+    return data.reduce((n, b) => n + b.length, 0);
+}
+
+
+/***/ })
+
+};

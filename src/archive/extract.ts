@@ -1,0 +1,271 @@
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+
+import { UnsafeArchiveError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Extraction, ExtractOptions } from './archiver.js';
+import type { CompressorCommand } from './compression.js';
+import { MemberPolicy } from './member-policy.js';
+import {
+  type ChildExit,
+  describeProc,
+  pipeIn,
+  pipeOut,
+  type Proc,
+  startProcess,
+  stopProcess,
+} from './processes.js';
+import { Staging } from './staging.js';
+import { buildExtractArgs, type TarCommand } from './tar-args.js';
+import { TarGate } from './tar-gate.js';
+
+export interface ExtractTools {
+  tar: TarCommand;
+  decompress: CompressorCommand | undefined;
+  platform: NodeJS.Platform;
+}
+
+/**
+ * How far Node may run ahead of tar: canonical bytes queued for tar's stdin beyond this wait for
+ * it to drain, so memory stays bounded and a slow disk slows the download instead of filling RAM.
+ */
+const TAR_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The restore stream after the download: decompressor → member gate (in this process) → `tar -x`
+ * into staging directories. See Extraction for the contract.
+ */
+export function startExtraction(
+  opts: ExtractOptions,
+  tools: () => Promise<ExtractTools>,
+  logger: Logger,
+): Extraction {
+  return new StreamedExtraction(opts, tools, logger);
+}
+
+class StreamedExtraction implements Extraction {
+  readonly input: Writable;
+  private readonly source: PassThrough;
+  readonly staged: Promise<{ members: number; bytes: number }>;
+  private readonly procs: Proc[] = [];
+  private staging?: Staging;
+  private gate?: TarGate;
+  /** The first failure from outside (input or abort) or from the gate. */
+  private failure?: Error;
+  /** Set once we stop everything ourselves, so the input's resulting error is not news. */
+  private stopped = false;
+  private committed = false;
+
+  constructor(
+    private readonly opts: ExtractOptions,
+    tools: () => Promise<ExtractTools>,
+    private readonly logger: Logger,
+  ) {
+    // Holds what arrives before the processes run; backpressure then reaches the download.
+    const input = new PassThrough({ highWaterMark: 1024 * 1024 });
+    this.input = this.source = input;
+    input.on('error', (err) => {
+      if (!this.stopped) this.fail(err);
+    });
+    const onAbort = (): void => this.fail(asError(opts.signal?.reason));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    this.staged = this.run(tools).finally(() => opts.signal?.removeEventListener('abort', onAbort));
+    // The caller awaits it; until then a rejection must not count as unhandled.
+    this.staged.catch(() => undefined);
+  }
+
+  async commit(): Promise<void> {
+    // Only a stream that fully passed may move into place.
+    await this.staged;
+    if (!this.staging || !this.gate || this.failure) throw new Error('nothing staged to commit');
+    this.committed = true;
+    await this.staging.commit(this.gate.dirModes);
+  }
+
+  async discard(): Promise<void> {
+    if (!this.committed) this.fail(new Error('the restore was abandoned'));
+    await this.staged.catch(() => undefined);
+    await this.staging?.discard();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.stop(this.failure);
+  }
+
+  /** Stops the processes and the input; `reason` is what the download pipeline sees. */
+  private stop(reason: Error): void {
+    this.stopped = true;
+    if (!this.source.destroyed) this.source.destroy(reason);
+    for (const p of this.procs) stopProcess(p);
+  }
+
+  private async run(
+    tools: () => Promise<ExtractTools>,
+  ): Promise<{ members: number; bytes: number }> {
+    let decExit: ChildExit | undefined;
+    let tarExit: ChildExit | undefined;
+    let dec: Proc | undefined;
+    let tar: Proc | undefined;
+    let writeError: Error | undefined;
+    try {
+      const { tar: tarCommand, decompress, platform } = await tools();
+      this.staging = await Staging.prepare(this.opts.allowedRoots, this.opts.scratchDir);
+      if (this.failure) throw this.failure;
+      const staging = this.staging;
+      const policy = new MemberPolicy({
+        workspace: this.opts.workspace,
+        allowedRoots: this.opts.allowedRoots,
+        foldCase: platform === 'darwin' || platform === 'win32',
+      });
+      const gate = new TarGate({ policy, place: (abs) => staging.place(abs) });
+      this.gate = gate;
+
+      const args = buildExtractArgs();
+      this.logger.debug(`spawn ${JSON.stringify([tarCommand.path, ...args])}`);
+      tar = this.track(startProcess('tar', tarCommand.path, args, ['pipe', 'ignore', 'pipe']));
+      let source: Readable = this.source;
+      if (decompress) {
+        this.logger.debug(`spawn ${JSON.stringify([decompress.program, ...decompress.args])}`);
+        dec = this.track(
+          startProcess(decompress.program, decompress.program, decompress.args, [
+            'pipe',
+            'pipe',
+            'pipe',
+          ]),
+        );
+        const decIn = pipeIn(dec);
+        // A decompressor that dies early breaks this pipe; its exit status tells why.
+        decIn.on('error', (err) => (writeError ??= err));
+        source.pipe(decIn);
+        source = pipeOut(dec);
+      }
+      // A refusal stops everything at once; a broken pipe waits for the exit codes to explain it.
+      const decDone = dec?.exit;
+      const fed = feedGate(
+        source,
+        gate,
+        pipeIn(tar),
+        (err) => this.fail(err),
+        async () => decDone,
+      ).then((err) => {
+        if (err) {
+          writeError ??= err;
+          this.stop(err);
+        }
+      });
+      [, decExit, tarExit] = await Promise.all([fed, dec?.exit, tar.exit]);
+    } catch (err) {
+      this.fail(asError(err));
+    }
+    // Every process has exited before this settles, however it ended.
+    if (this.procs.length) await Promise.all(this.procs.map((p) => p.exit));
+    decExit ??= dec ? await dec.exit : undefined;
+    tarExit ??= tar ? await tar.exit : undefined;
+    const error = this.explain(dec, decExit, tar, tarExit, writeError);
+    if (error) {
+      this.fail(error);
+      throw error;
+    }
+    return { members: this.gate!.members, bytes: this.gate!.dataBytes };
+  }
+
+  /** The one error that says what went wrong, most telling first. */
+  private explain(
+    dec: Proc | undefined,
+    decExit: ChildExit | undefined,
+    tar: Proc | undefined,
+    tarExit: ChildExit | undefined,
+    writeError: Error | undefined,
+  ): Error | undefined {
+    if (this.failure && !(this.failure instanceof UnsafeArchiveError)) return this.failure;
+    if (dec && decExit?.error) {
+      return new Error(
+        `this cache archive is ${this.opts.method}-compressed, but ${describeProc(dec, decExit)}; ` +
+          `install ${dec.label} to restore it`,
+      );
+    }
+    // A decompressor that failed on its own (not killed by us) means corrupt input.
+    if (dec && decExit && (decExit.error || (decExit.code !== null && decExit.code !== 0))) {
+      return new UnsafeArchiveError(
+        `the ${this.opts.method} archive is corrupt: ${describeProc(dec, decExit)}`,
+      );
+    }
+    if (this.failure) return this.failure;
+    if (tar && tarExit && (tarExit.error || tarExit.code !== 0 || tarExit.signal)) {
+      return new Error(`extracting the cache archive failed: ${describeProc(tar, tarExit)}`);
+    }
+    if (writeError) return writeError;
+    return undefined;
+  }
+
+  private track(p: Proc): Proc {
+    this.procs.push(p);
+    if (this.failure) stopProcess(p);
+    return p;
+  }
+}
+
+/**
+ * Pumps the plain tar stream through the gate into tar's stdin, with backpressure. The gate's
+ * refusal goes to `refused` before the source is let go, so it is the failure on record;
+ * resolves with the error that broke reading or writing, if any.
+ */
+async function feedGate(
+  source: Readable,
+  gate: TarGate,
+  sink: Writable,
+  refused: (err: Error) => void,
+  atEnd: () => Promise<unknown>,
+): Promise<Error | undefined> {
+  try {
+    for await (const chunk of source) {
+      let out: Buffer[];
+      try {
+        out = gate.write(chunk as Buffer);
+      } catch (err) {
+        refused(asError(err));
+        return undefined;
+      }
+      if (out.length) await writeTo(sink, out);
+    }
+    let last: Buffer[];
+    try {
+      last = gate.end();
+    } catch (err) {
+      // The stream ended early: a decompressor that failed says why better than the gate.
+      await atEnd();
+      refused(asError(err));
+      return undefined;
+    }
+    await writeTo(sink, last);
+    sink.end();
+    return undefined;
+  } catch (err) {
+    sink.destroy();
+    return asError(err);
+  }
+}
+
+async function writeTo(sink: Writable, bufs: Buffer[]): Promise<void> {
+  if (sink.destroyed || sink.writableEnded) throw new Error('tar stopped reading the archive');
+  sink.cork();
+  for (const b of bufs) sink.write(b);
+  sink.uncork();
+  if (sink.writableLength <= TAR_QUEUE_BYTES) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error): void => {
+      sink.off('drain', onDrain);
+      sink.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(new Error('tar stopped reading the archive'));
+    sink.on('drain', onDrain);
+    sink.on('close', onClose);
+  });
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,83 @@
+import type { MemberPolicy } from './member-policy.js';
+import { canonicalHeader } from './tar-canonical.js';
+import { END_OF_ARCHIVE, padding, ZEROS } from './tar-format.js';
+import { type ParsedMember, TarParser, type TarSink } from './tar-parser.js';
+
+export interface TarGateOptions {
+  policy: MemberPolicy;
+  /** The staged path tar must write for an absolute path inside the declared paths. */
+  place(abs: string): string;
+}
+
+/**
+ * The member gate between the decompressor and `tar -x`: it parses the stored archive, applies
+ * the member policy, and writes a new archive of canonical headers (tar-canonical.ts) with the
+ * members' data, in staged absolute paths. tar never parses a header byte of the stored archive.
+ *
+ * Directories are written with owner rwx so the staged tree can always be moved and removed;
+ * their real modes are kept in `dirModes` and applied once the tree is in place.
+ */
+export class TarGate implements TarSink {
+  /** Staged path of every directory member → the permission bits it carried. */
+  readonly dirModes = new Map<string, number>();
+  members = 0;
+  dataBytes = 0;
+  private out: Buffer[] = [];
+  private readonly parser = new TarParser(this);
+
+  constructor(private readonly opts: TarGateOptions) {}
+
+  /** Feeds stored bytes; returns the canonical bytes they complete, in order. */
+  write(chunk: Buffer): Buffer[] {
+    this.parser.push(chunk);
+    return this.take();
+  }
+
+  /** The stored archive ended; returns the final bytes (the end-of-archive marker). */
+  end(): Buffer[] {
+    this.parser.end();
+    this.out.push(END_OF_ARCHIVE);
+    return this.take();
+  }
+
+  member(m: ParsedMember): void {
+    const placed = this.opts.policy.check(m);
+    const name = this.opts.place(placed.path);
+    // No setuid, setgid or sticky bits, ever; owners are never written (uid/gid 0, and tar
+    // runs with --no-same-owner).
+    let mode = m.mode & 0o777;
+    if (m.type === 'dir') {
+      this.dirModes.set(name, mode);
+      mode |= 0o700;
+    } else if (m.type === 'symlink') {
+      mode = 0o777;
+    }
+    this.out.push(
+      canonicalHeader({
+        name,
+        type: m.type,
+        mode,
+        mtime: m.mtime,
+        size: m.size,
+        linkName: placed.linkPath !== undefined ? this.opts.place(placed.linkPath) : m.linkName,
+      }),
+    );
+    this.members++;
+    this.dataBytes += m.size;
+  }
+
+  data(chunk: Buffer): void {
+    this.out.push(chunk);
+  }
+
+  memberEnd(m: ParsedMember): void {
+    const pad = padding(m.size);
+    if (pad > 0) this.out.push(ZEROS.subarray(0, pad));
+  }
+
+  private take(): Buffer[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+}

@@ -1,0 +1,4 @@
+import { actionPruneDeps } from './run/deps.js';
+import { runPrune } from './run/run-prune.js';
+
+await runPrune(actionPruneDeps());
