@@ -92,6 +92,16 @@ export const inputs = [
   },
   {
     group: 'Cache',
+    name: 'save-always',
+    in: 'c',
+    default: 'false',
+    description:
+      'Accepted for compatibility with actions/cache and ignored, as it is deprecated there: to save even when the job fails, use the save action with if: always().',
+    deprecationMessage:
+      'save-always does not work as intended and will be removed in a future release.\nA separate `bucket-cache/restore` step should be used instead.\nSee the "Always save" example in save/README.md for more details.',
+  },
+  {
+    group: 'Cache',
     name: 'save',
     in: 'c',
     default: 'true',
@@ -104,7 +114,7 @@ export const inputs = [
     in: 'cs',
     default: 'false',
     description:
-      'Replace an existing entry for the exact key. By default entries are immutable and the first writer wins.',
+      'Replace an existing entry for the exact key. By default entries are immutable and the first writer wins. In the combined action the post step then saves after an exact hit too, so one fixed key is refreshed every run (a rolling cache).',
   },
   {
     group: 'Cache',
@@ -128,7 +138,7 @@ export const inputs = [
     in: 'crs',
     default: 'auto',
     description:
-      '`auto` (zstd when installed, else gzip), `zstd`, `gzip` or `none`. Entries are only restored by runners using the same method.',
+      '`auto` (zstd when installed, else gzip), `zstd`, `gzip` or `none`. Entries are restored by runners using the same method; a zstd runner also restores gzip entries, so runners without zstd share caches with it.',
   },
   {
     group: 'Cache',
@@ -267,6 +277,13 @@ export const inputs = [
     default: '8MiB',
     description:
       'Size of each upload part or download range (5MiB to 4000MiB). Memory use is about concurrency x part-size.',
+  },
+  {
+    group: 'Transfer',
+    name: 'upload-chunk-size',
+    in: 'cs',
+    description:
+      "actions/cache's name for the upload part size, in bytes (or a size like 32MiB). Used when part-size is not set; raised to 5MiB or lowered to 4000MiB if outside the stores' limits.",
   },
   {
     group: 'Transfer',

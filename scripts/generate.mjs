@@ -33,6 +33,7 @@ function actionYml(id) {
       `    required: ${Boolean(i.required)}`,
     );
     if (i.default !== undefined) lines.push(`    default: ${q(i.default)}`);
+    if (i.deprecationMessage) lines.push(`    deprecationMessage: ${q(i.deprecationMessage)}`);
   }
   const outs = outputs.filter((o) => (o.in ?? 'cr').includes(id));
   if (outs.length) {

@@ -36,6 +36,10 @@ export enum Inputs {
   AzureAccountKey = 'azure-account-key',
   AzureSasToken = 'azure-sas-token',
   AzureEndpoint = 'azure-endpoint',
+  /** actions/cache's name for the upload part size, in bytes; part-size wins when both are set. */
+  UploadChunkSize = 'upload-chunk-size',
+  /** actions/cache's deprecated input: accepted, never read; the runner shows the deprecation. */
+  SaveAlways = 'save-always',
 }
 
 /** Inputs of the prune action alone (prune/action.yml), besides the storage and transfer ones. */

@@ -4,9 +4,9 @@ import path from 'node:path';
 import * as core from '@actions/core';
 
 import { declaredRoots } from './archive/paths.js';
-import { normalizePrefix } from './cache/layout.js';
 import { Defaults, Inputs, PruneInputs, SecretInputs } from './constants.js';
 import { ValidationError } from './errors.js';
+import { secretParts } from './secrets.js';
 import type {
   AzureStorage,
   CacheSettings,
@@ -35,23 +35,20 @@ export function actionInputs(): InputSource {
   };
 }
 
-/**
- * A secret and the secrets inside it: the runner masks exact strings, so a connection string's
- * AccountKey or a SAS signature quoted on its own (or URL-encoded in an error) must be masked too.
- */
-export function secretParts(value: string): string[] {
-  const parts = new Set([value]);
-  for (const m of value.matchAll(/(?:AccountKey|SharedAccessSignature|sig)=([^;&\s]+)/gi)) {
-    const inner = m[1]!;
-    parts.add(inner);
-    try {
-      parts.add(decodeURIComponent(inner));
-    } catch {
-      // not URL-encoded
+/** Validates the user's `prefix`: a plain folder path inside the bucket, container or root. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/+|\/+$/g, '');
+  if (!trimmed) return '';
+  for (const seg of trimmed.split('/')) {
+    // eslint-disable-next-line no-control-regex
+    if (seg === '' || seg === '.' || seg === '..' || /[\\\u0000-\u001f\u007f]/.test(seg)) {
+      throw new ValidationError(
+        `prefix ${JSON.stringify(prefix)} must be a folder path like "ci/cache" with no empty, '.' or '..' parts, backslashes or control characters.`,
+        Inputs.Prefix,
+      );
     }
-    parts.add(encodeURIComponent(inner));
   }
-  return [...parts].filter((p) => p.length >= 4);
+  return trimmed;
 }
 
 /** Parses and validates every setting; errors name the input at fault. */
@@ -98,7 +95,7 @@ export function parseStoreSettings(
   const text = (name: Inputs): string => get(name).trim();
   return {
     storage: parseStorage(text, env, workspace),
-    transfer: parseTransfer(text),
+    transfer: { ...parseTransfer(text), downloadTimeoutMs: segmentDownloadTimeout(env) },
     prefix: normalizePrefix(text(Inputs.Prefix)),
   };
 }
@@ -220,7 +217,9 @@ function parseCache(get: InputSource, text: (n: Inputs) => string): Omit<CacheSe
 
 function parseTransfer(text: (n: Inputs) => string): TransferSettings {
   const partSizeText = text(Inputs.PartSize);
-  const partSize = partSizeText ? parseSize(partSizeText, Inputs.PartSize) : Defaults.partSize;
+  const chunk = partSizeText ? undefined : uploadChunkSize(text);
+  const partSize =
+    chunk ?? (partSizeText ? parseSize(partSizeText, Inputs.PartSize) : Defaults.partSize);
   if (partSize < 5 * 1024 ** 2 || partSize > 4000 * 1024 ** 2) {
     // S3 refuses parts under 5 MiB; Azure blocks stop at 4000 MiB.
     throw new ValidationError(
@@ -235,6 +234,35 @@ function parseTransfer(text: (n: Inputs) => string): TransferSettings {
       (int(text, Inputs.StallTimeout, 1, 86_400) ?? Defaults.stallTimeoutSeconds) * 1000,
     timeoutMs: (int(text, Inputs.Timeout, 0, 86_400) ?? Defaults.timeoutSeconds) * 1000,
   };
+}
+
+/**
+ * actions/cache's upload-chunk-size, as the part size. Workflows written for GitHub's cache service
+ * may give any byte count, so it is brought inside the stores' limits instead of refused.
+ */
+function uploadChunkSize(text: (n: Inputs) => string): number | undefined {
+  const raw = text(Inputs.UploadChunkSize);
+  if (!raw) return undefined;
+  const bytes = parseSize(raw, Inputs.UploadChunkSize);
+  return Math.min(Math.max(bytes, 5 * 1024 ** 2), 4000 * 1024 ** 2);
+}
+
+/**
+ * actions/cache reads SEGMENT_DOWNLOAD_TIMEOUT_MINS from the environment as its download deadline;
+ * minutes, fractions allowed. Unset means no deadline beyond `timeout` (stall-timeout still applies).
+ */
+function segmentDownloadTimeout(env: Record<string, string | undefined>): number | undefined {
+  const name = 'SEGMENT_DOWNLOAD_TIMEOUT_MINS';
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0) {
+    throw new ValidationError(
+      `${name} must be a number of minutes greater than 0 (the restore's download deadline); got ${JSON.stringify(raw)}.`,
+      name,
+    );
+  }
+  return Math.max(1, Math.round(minutes * 60_000));
 }
 
 function expandHome(p: string): string {

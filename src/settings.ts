@@ -53,6 +53,10 @@ export interface TransferSettings {
   stallTimeoutMs: number;
   /** Abort a whole transfer that runs longer than this (ms); 0 means no deadline. */
   timeoutMs: number;
+  /** actions/cache's SEGMENT_DOWNLOAD_TIMEOUT_MINS (ms): a restore's deadline when it is tighter. */
+  downloadTimeoutMs?: number;
+  /** What set timeoutMs, named when it runs out; 'timeout' when unset. */
+  timeoutName?: string;
 }
 
 export interface CacheSettings {

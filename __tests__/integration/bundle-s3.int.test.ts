@@ -157,6 +157,94 @@ describe('dist bundles on the S3 backend', () => {
     expect(server.proxy.requests).toEqual([]); // not even a look at the store
   });
 
+  test('overwrite: true makes a rolling key: each post step replaces the entry after a hit', async () => {
+    const roll = { overwrite: 'true' };
+    let state: Record<string, string> = {};
+    const archivesSeen = new Set<string>();
+    for (const generation of ['one', 'two', 'three']) {
+      const job = runner.job();
+      const restored = await runner.run(bundles.restore, job, inputs('rolling', 'gradle', roll));
+      expect(restored.code).toBe(0);
+      if (generation === 'one') {
+        expect(restored.outputs['cache-hit']).toBe('false');
+      } else {
+        // The previous run's entry came back, then this run changes it.
+        expect(restored.outputs['cache-hit']).toBe('true');
+        expect(read(job, 'deps/generation.txt').toString()).not.toBe(generation);
+      }
+      state = restored.state;
+      write(job, 'deps/generation.txt', generation);
+      const post = await runner.run(bundles.save, job, inputs('rolling', 'gradle', roll), state);
+      expect(post.code).toBe(0);
+      expect(annotations(post, 'warning')).toEqual([]);
+      if (generation !== 'one') {
+        expect(post.stdout).toContain(
+          'Cache hit occurred on the primary key gradle; overwrite is set, so the entry is replaced.',
+        );
+      }
+      expect(post.stdout).toContain('Cache saved with key: gradle');
+      // One manifest and the one archive it names: the replaced archive is gone.
+      const stored = await objects('rolling/');
+      const manifest = stored.filter((n) => n.endsWith('/keys/gradle'));
+      const archives = stored.filter((n) => n.includes('/archives/'));
+      expect(manifest).toHaveLength(1);
+      expect(archives).toHaveLength(1);
+      expect(JSON.parse(await getText(manifest[0]!))).toMatchObject({ archive: archives[0] });
+      expect(archivesSeen.has(archives[0]!)).toBe(false);
+      archivesSeen.add(archives[0]!);
+    }
+    const last = runner.job();
+    const hit = await runner.run(bundles.restore, last, inputs('rolling', 'gradle'));
+    expect(hit.outputs['cache-hit']).toBe('true');
+    expect(read(last, 'deps/generation.txt').toString()).toBe('three');
+
+    // Without overwrite the post step still skips after a hit, as actions/cache does.
+    const skip = await runner.run(bundles.save, last, inputs('rolling', 'gradle'), hit.state);
+    expect(skip.stdout).toContain(
+      'Cache hit occurred on the primary key gradle, not saving cache.',
+    );
+  });
+
+  test('a mixed fleet: a runner with zstd restores what a gzip-only runner saved', async () => {
+    // PATH with tar and gzip but no zstd: auto compression resolves to gzip there.
+    const bin = path.join(runner.root, 'gzip-only-bin');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['tar', 'gzip', 'sh']) {
+      const real = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => existsSync(p))!;
+      if (!existsSync(path.join(bin, tool))) symlinkSync(real, path.join(bin, tool));
+    }
+    const old = runner.job();
+    const gzipRunner: Job = { ...old, env: { ...old.env, PATH: bin } };
+    write(gzipRunner, 'deps/lib.txt', 'from the gzip runner');
+    const saved = await runner.run(bundles.save, gzipRunner, inputs('fleet', 'deps-v1'));
+    expect(saved.stdout).toContain('Cache saved with key: deps-v1');
+    expect((await objects('fleet/')).filter((n) => n.endsWith('.tar.gz'))).toHaveLength(1);
+
+    // The zstd runner looks for zstd first, finds none, and restores the gzip entry.
+    const modern = runner.job();
+    const hit = await runner.run(bundles.restore, modern, inputs('fleet', 'deps-v1'));
+    expect(hit.code).toBe(0);
+    expect(annotations(hit, 'warning')).toEqual([]);
+    expect(hit.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-restored': 'true' });
+    expect(read(modern, 'deps/lib.txt').toString()).toBe('from the gzip runner');
+
+    // A restore key finds it too; the zstd runner's own save then writes a zstd entry.
+    const next = runner.job();
+    const partial = await runner.run(
+      bundles.restore,
+      next,
+      inputs('fleet', 'deps-v2', { 'restore-keys': 'deps-' }),
+    );
+    expect(partial.outputs).toMatchObject({
+      'cache-hit': 'false',
+      'cache-matched-key': 'deps-v1',
+      'cache-restored': 'true',
+    });
+    const post = await runner.run(bundles.save, next, inputs('fleet', 'deps-v2'), partial.state);
+    expect(post.stdout).toContain('Cache saved with key: deps-v2');
+    expect((await objects('fleet/')).filter((n) => n.endsWith('.tar.zst'))).toHaveLength(1);
+  });
+
   test('restore and save sub-actions: restore-keys fallback, then a new key saved', async () => {
     const seed = runner.job();
     write(seed, 'deps/file.txt', 'one');
@@ -194,6 +282,84 @@ describe('dist bundles on the S3 backend', () => {
     const exact = await runner.run(bundles.restore, fresh, inputs('sub', 'deps-b'));
     expect(exact.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-matched-key': 'deps-b' });
     expect(read(fresh, 'deps/file.txt').toString()).toBe('two');
+  });
+
+  test("actions/cache's own inputs: upload-chunk-size is the part size, save-always is accepted", async () => {
+    const job = runner.job();
+    const blob = randomBytes(13 * MiB);
+    write(job, 'deps/blob.bin', blob);
+    // As a workflow moved from actions/cache writes them.
+    const legacy = { 'upload-chunk-size': String(6 * MiB), 'save-always': 'true' };
+    const miss = await runner.run(bundles.restore, job, inputs('legacy', 'legacy-1', legacy));
+    expect(miss.code).toBe(0);
+    expect(annotations(miss, 'warning')).toEqual([]);
+    expect(annotations(miss, 'error')).toEqual([]);
+    server.proxy.reset();
+    const post = await runner.run(
+      bundles.save,
+      job,
+      inputs('legacy', 'legacy-1', legacy),
+      miss.state,
+    );
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('Cache saved with key: legacy-1');
+    const parts = server.proxy.requests.filter((r) => r.key.includes('/archives/') && isPart(r));
+    const sizes = parts.map((r) => Number(r.headers['content-length']));
+    expect(sizes.length).toBe(3);
+    expect(sizes.filter((n) => n === 6 * MiB)).toHaveLength(2);
+
+    // A tiny chunk size, valid for GitHub's service, is raised to the stores' 5 MiB minimum.
+    const small = runner.job();
+    write(small, 'deps/blob.bin', blob);
+    server.proxy.reset();
+    const raised = await runner.run(
+      bundles.save,
+      small,
+      inputs('legacy', 'legacy-2', { 'upload-chunk-size': '1048576' }),
+    );
+    expect(raised.code).toBe(0);
+    expect(raised.stdout).toContain('Cache saved with key: legacy-2');
+    const raisedParts = server.proxy.requests.filter(
+      (r) => r.key.includes('/archives/') && isPart(r),
+    );
+    expect(Number(raisedParts[0]!.headers['content-length'])).toBe(5 * MiB);
+  });
+
+  test('SEGMENT_DOWNLOAD_TIMEOUT_MINS is the download deadline, as in actions/cache', async () => {
+    const seed = runner.job();
+    write(seed, 'deps/blob.bin', randomBytes(256 * 1024));
+    expect((await runner.run(bundles.save, seed, inputs('deadline', 'slow-1'))).code).toBe(0);
+
+    // The archive starts to arrive, then the store goes quiet; the stall timeout is far away.
+    server.proxy.inject(
+      (r) => r.method === 'GET' && r.key.includes('/archives/'),
+      { kind: 'stall', afterBytes: 1000 },
+      Infinity,
+    );
+    const job = runner.job();
+    job.env.SEGMENT_DOWNLOAD_TIMEOUT_MINS = '0.03'; // 1.8 s
+    const started = Date.now();
+    const r = await runner.run(
+      bundles.restore,
+      job,
+      inputs('deadline', 'slow-1', { 'stall-timeout': '600' }),
+    );
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ 'cache-hit': 'false', 'cache-restored': 'false' });
+    expect(annotations(r, 'warning').join('\n')).toMatch(
+      /download did not finish within 2 s \(SEGMENT_DOWNLOAD_TIMEOUT_MINS\)/,
+    );
+    expect(existsSync(path.join(job.workspace, 'deps'))).toBe(false);
+
+    // A value that is not a number of minutes names the variable and fails the step.
+    const bad = runner.job();
+    bad.env.SEGMENT_DOWNLOAD_TIMEOUT_MINS = 'ten';
+    const refused = await runner.run(bundles.restore, bad, inputs('deadline', 'slow-1'));
+    expect(refused.code).not.toBe(0);
+    expect(annotations(refused, 'error').join('\n')).toMatch(
+      /SEGMENT_DOWNLOAD_TIMEOUT_MINS must be a number of minutes/,
+    );
   });
 
   test('an archive of several parts: multipart upload and parallel ranged download', async () => {

@@ -90,6 +90,85 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     expect(readFileSync(path.join(second, 'other/c.txt'), 'utf8')).toBe('gamma');
   });
 
+  test('! patterns exclude files and directories at any depth: not archived, not restored', () => {
+    const first = workspace({
+      'victim/keep.txt': 'kept',
+      'victim/secret.txt': 'password',
+      'victim/build.log': 'log',
+      'victim/a/b/trace.log': 'log',
+      'victim/a/b/data.bin': 'data',
+    });
+    const paths = [
+      '--path',
+      'victim',
+      '--path',
+      '!victim/secret.txt',
+      '--path',
+      '!victim/**/*.log',
+    ];
+    const keyArgs = ['--key', 'victim-1', '--compression', 'gzip', ...common];
+    const saved = cli(['save', ...paths, ...keyArgs], { cwd: first });
+    expect(saved.code).toBe(0);
+    // The stored archive itself, listed by tar: the secret and the logs are not in it.
+    const archive = walk(store).find((f) => f.endsWith('.tar.gz') && readFileSync(f).length > 0);
+    const members = spawnSync('tar', ['-tzPf', archive!], { encoding: 'utf8' }).stdout;
+    expect(members).toMatch(/^victim\/a\/b\/data\.bin$/m);
+    expect(members).not.toMatch(/secret|\.log/);
+
+    const second = workspace();
+    const restored = cli(['restore', ...paths, ...keyArgs, '--json'], { cwd: second });
+    expect(JSON.parse(restored.stdout)).toMatchObject({
+      'cache-hit': true,
+      'cache-restored': true,
+    });
+    expect(readFileSync(path.join(second, 'victim/keep.txt'), 'utf8')).toBe('kept');
+    expect(readFileSync(path.join(second, 'victim/a/b/data.bin'), 'utf8')).toBe('data');
+    for (const gone of ['victim/secret.txt', 'victim/build.log', 'victim/a/b/trace.log']) {
+      expect(existsSync(path.join(second, gone))).toBe(false);
+    }
+  });
+
+  test('CloudBees writeCache/readCache patterns: --includes and --excludes, one to one', () => {
+    const files = {
+      'maven-repo/org/acme/lib/1.0/lib-1.0.jar': 'release',
+      'maven-repo/org/acme/lib/1.1-SNAPSHOT/lib-1.1-SNAPSHOT.jar': 'snapshot',
+      'maven-repo/org/acme/lib/maven-metadata-SNAPSHOT.xml': 'snapshot metadata',
+      'web/node_modules/left-pad/index.js': 'pad',
+      'web/src/app.js': 'not cached',
+      'node_modules/.bin/tool': 'tool',
+    };
+    // writeCache name: 'deps', includes: 'maven-repo/**,**/node_modules/**', excludes: '**SNAPSHOT**'
+    const patterns = [
+      '--includes',
+      'maven-repo/**,**/node_modules/**',
+      '--excludes',
+      '**SNAPSHOT**',
+    ];
+    const first = workspace(files);
+    const saved = cli(['save', ...patterns, '--key', 'deps', ...common], { cwd: first });
+    expect(saved.code).toBe(0);
+    expect(saved.stderr).toMatch(/Cache saved with key: deps/);
+
+    // readCache name: 'deps', from an equivalent working directory: the same patterns, as env.
+    const second = workspace();
+    const restored = cli(['restore', '--key', 'deps', ...common], {
+      cwd: second,
+      env: {
+        BUCKET_CACHE_INCLUDES: 'maven-repo/**,**/node_modules/**',
+        BUCKET_CACHE_EXCLUDES: '**SNAPSHOT**',
+      },
+    });
+    expect(restored.code).toBe(0);
+    expect(restored.stderr).toMatch(/Cache restored from key: deps/);
+    const at = (rel: string) => path.join(second, rel);
+    expect(readFileSync(at('maven-repo/org/acme/lib/1.0/lib-1.0.jar'), 'utf8')).toBe('release');
+    expect(readFileSync(at('web/node_modules/left-pad/index.js'), 'utf8')).toBe('pad');
+    expect(readFileSync(at('node_modules/.bin/tool'), 'utf8')).toBe('tool');
+    expect(existsSync(at('maven-repo/org/acme/lib/1.1-SNAPSHOT'))).toBe(false);
+    expect(existsSync(at('maven-repo/org/acme/lib/maven-metadata-SNAPSHOT.xml'))).toBe(false);
+    expect(existsSync(at('web/src'))).toBe(false);
+  });
+
   test('a miss exits 0, or 1 with --fail-on-cache-miss', () => {
     const ws = workspace();
     const miss = cli(['restore', '--path', 'deps', '--key', 'absent', ...common], { cwd: ws });
@@ -182,24 +261,47 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     expect(rebuild.code).toBe(0);
     expect(rebuild.stderr).toMatch(/Cache saved with key: service\/main-[0-9a-f]{64}/);
 
+    // Harness hands the step an output file (DRONE_OUTPUT); it may hold other lines already.
     const second = workspace({ 'lock.txt': 'v1' });
-    const restore = cli([], { cwd: second, env: settings(second, { PLUGIN_RESTORE: 'true' }) });
+    const outputs = path.join(second, 'restore-output.env');
+    writeFileSync(outputs, 'EARLIER=kept\n');
+    const restore = cli([], {
+      cwd: second,
+      env: settings(second, { PLUGIN_RESTORE: 'true', DRONE_OUTPUT: outputs }),
+    });
     expect(restore.code).toBe(0);
     expect(restore.stderr).toMatch(/Cache restored from key: service\/main-[0-9a-f]{64}/);
     expect(readFileSync(path.join(second, 'deps/sub/b.txt'), 'utf8')).toBe('beta');
     expect(readFileSync(path.join(second, 'other/c.txt'), 'utf8')).toBe('gamma');
+    const key = /Cache restored from key: (\S+)/.exec(restore.stderr)![1]!;
+    expect(envFile(outputs)).toEqual({
+      EARLIER: 'kept',
+      'cache-hit': 'true',
+      CACHE_HIT: 'true',
+      'cache-matched-key': key,
+      CACHE_MATCHED_KEY: key,
+      'cache-restored': 'true',
+      CACHE_RESTORED: 'true',
+    });
 
     // A changed lock file is a different key: a miss, which fail_restore_if_key_not_present fails.
     const third = workspace({ 'lock.txt': 'v2' });
+    const missOutputs = path.join(third, 'miss-output.env');
     const miss = cli([], {
       cwd: third,
       env: settings(third, {
         PLUGIN_RESTORE: 'true',
         PLUGIN_FAIL_RESTORE_IF_KEY_NOT_PRESENT: 'true',
+        DRONE_OUTPUT: missOutputs,
       }),
     });
     expect(miss.code).toBe(1);
     expect(existsSync(path.join(third, 'deps'))).toBe(false);
+    expect(envFile(missOutputs)).toMatchObject({
+      'cache-hit': 'false',
+      'cache-matched-key': '',
+      'cache-restored': 'false',
+    });
   });
 });
 
@@ -207,4 +309,14 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** A KEY=value file as Harness reads DRONE_OUTPUT: one variable per line, split at the first '='. */
+function envFile(file: string): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }

@@ -412,7 +412,7 @@ for await (const name of createInterface({ input: process.stdin })) {
   beforeAll(async () => {
     lib = await mkdtemp(join(tmpdir(), 'bucket-cache-fs-lib-'));
     const src = fileURLToPath(new URL('../../src/', import.meta.url));
-    for (const file of ['errors.ts', 'storage/fs-backend.ts']) {
+    for (const file of ['errors.ts', 'util/map-limit.ts', 'storage/fs-backend.ts']) {
       const out = ts.transpileModule(await readFile(join(src, file), 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
       }).outputText;

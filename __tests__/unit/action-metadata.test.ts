@@ -7,7 +7,10 @@ import { Inputs, Outputs, PruneInputs, PruneOutputs } from '../../src/constants.
 import { ToolVersion } from '../../src/version.js';
 
 interface ActionYml {
-  inputs: Record<string, { description: string; required: boolean; default?: string }>;
+  inputs: Record<
+    string,
+    { description: string; required: boolean; default?: string; deprecationMessage?: string }
+  >;
   outputs?: Record<string, { description: string }>;
   runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
@@ -36,6 +39,19 @@ describe('action metadata', () => {
     expect(Object.keys(restore.inputs)).not.toContain(Inputs.Overwrite);
   });
 
+  test("save-always is the combined action's only, with actions/cache's deprecation message", () => {
+    // actions/cache's action.yml, word for word but for the action names and the link.
+    expect(combined.inputs[Inputs.SaveAlways]?.deprecationMessage).toBe(
+      'save-always does not work as intended and will be removed in a future release.\n' +
+        'A separate `bucket-cache/restore` step should be used instead.\n' +
+        'See the "Always save" example in save/README.md for more details.',
+    );
+    expect(Object.keys(save.inputs)).not.toContain(Inputs.SaveAlways);
+    expect(Object.keys(restore.inputs)).not.toContain(Inputs.SaveAlways);
+    expect(Object.keys(save.inputs)).toContain(Inputs.UploadChunkSize);
+    expect(readFileSync('save/README.md', 'utf8')).toContain('## Always save');
+  });
+
   test('restore and combined declare every output; save declares none', () => {
     expect(Object.keys(combined.outputs ?? {}).sort()).toEqual(Object.values(Outputs).sort());
     expect(Object.keys(restore.outputs ?? {}).sort()).toEqual(Object.values(Outputs).sort());
@@ -62,6 +78,7 @@ describe('action metadata', () => {
       Inputs.LookupOnly,
       Inputs.EnableCrossOsArchive,
       Inputs.Save,
+      Inputs.SaveAlways,
       Inputs.Overwrite,
       Inputs.Scope,
       Inputs.Compression,

@@ -2,11 +2,12 @@ import { Inputs, PruneInputs } from '../../src/constants.js';
 import { ValidationError } from '../../src/errors.js';
 import {
   type InputSource,
+  normalizePrefix,
   parsePruneSettings,
   parseSettings,
   parseSize,
-  secretParts,
 } from '../../src/inputs.js';
+import { secretParts } from '../../src/secrets.js';
 
 function source(values: Partial<Record<Inputs, string>>): InputSource {
   return (name) => values[name] ?? '';
@@ -160,6 +161,36 @@ describe('parseSettings', () => {
         [Inputs.AzureSasToken]: 's',
       }),
     ).toThrow(expect.objectContaining({ input: 'azure-sas-token' }));
+  });
+
+  test("upload-chunk-size is actions/cache's part size: bytes, kept inside the stores' limits", () => {
+    const MiB = 1024 * 1024;
+    const partSize = (v: Partial<Record<Inputs, string>>) =>
+      parse({ ...base, ...v }).transfer.partSize;
+    expect(partSize({ [Inputs.UploadChunkSize]: String(32 * MiB) })).toBe(32 * MiB);
+    expect(partSize({ [Inputs.UploadChunkSize]: '1048576' })).toBe(5 * MiB);
+    expect(partSize({ [Inputs.UploadChunkSize]: '8GiB' })).toBe(4000 * MiB);
+    expect(partSize({ [Inputs.UploadChunkSize]: '64MiB', [Inputs.PartSize]: '8MiB' })).toBe(
+      8 * MiB,
+    );
+    expect(() => parse({ ...base, [Inputs.UploadChunkSize]: 'big' })).toThrow(
+      expect.objectContaining({ input: 'upload-chunk-size' }),
+    );
+  });
+
+  test("SEGMENT_DOWNLOAD_TIMEOUT_MINS (actions/cache's variable) is read as minutes", () => {
+    expect(parse(base, { SEGMENT_DOWNLOAD_TIMEOUT_MINS: '5' }).transfer.downloadTimeoutMs).toBe(
+      300_000,
+    );
+    expect(parse(base, { SEGMENT_DOWNLOAD_TIMEOUT_MINS: '0.5' }).transfer.downloadTimeoutMs).toBe(
+      30_000,
+    );
+    expect(parse(base).transfer.downloadTimeoutMs).toBeUndefined();
+    for (const bad of ['0', '-1', 'ten']) {
+      expect(() => parse(base, { SEGMENT_DOWNLOAD_TIMEOUT_MINS: bad })).toThrow(
+        expect.objectContaining({ input: 'SEGMENT_DOWNLOAD_TIMEOUT_MINS' }),
+      );
+    }
   });
 
   test('transfer settings: sizes with units, bounds enforced', () => {
@@ -425,6 +456,19 @@ describe('secretParts', () => {
 
   test('a plain secret is masked as is', () => {
     expect(secretParts('wJalrXUtnFEMI/K7MDENG')).toEqual(['wJalrXUtnFEMI/K7MDENG']);
+  });
+});
+
+describe('normalizePrefix', () => {
+  test('trims slashes and whitespace', () => {
+    expect(normalizePrefix(' /ci/cache/ ')).toBe('ci/cache');
+    expect(normalizePrefix('')).toBe('');
+  });
+
+  test('refuses dot segments, empty segments and backslashes', () => {
+    for (const bad of ['a/../b', './a', 'a//b', 'a\\b']) {
+      expect(() => normalizePrefix(bad)).toThrow(expect.objectContaining({ input: 'prefix' }));
+    }
   });
 });
 

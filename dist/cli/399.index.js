@@ -16,6 +16,8 @@ export const modules = {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7075);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6466);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(452);
+/* harmony import */ var _util_map_limit_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(9411);
+
 
 
 
@@ -193,7 +195,7 @@ class FsBackend {
                 return [];
             throw this.mapped(err, `cannot list ${this.tempDir}`);
         }
-        const found = await mapLimit(names.filter((n) => n.endsWith('.tmp')), STAT_CONCURRENCY, async (id) => {
+        const found = await (0,_util_map_limit_js__WEBPACK_IMPORTED_MODULE_8__/* .mapLimit */ .s)(names.filter((n) => n.endsWith('.tmp')), STAT_CONCURRENCY, async (id) => {
             const st = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)((0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(this.tempDir, id)).catch(() => undefined);
             return st?.isFile() ? { id, started: new Date(st.mtime.getTime()) } : undefined;
         });
@@ -269,7 +271,7 @@ class FsBackend {
             else if (e.isDirectory())
                 dirs.push(e.name);
         }
-        const infos = await mapLimit(files, STAT_CONCURRENCY, async (f) => {
+        const infos = await (0,_util_map_limit_js__WEBPACK_IMPORTED_MODULE_8__/* .mapLimit */ .s)(files, STAT_CONCURRENCY, async (f) => {
             try {
                 const st = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)((0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(dirPath, f));
                 return st.isFile() ? info(dirName + f, st) : undefined;
@@ -413,7 +415,7 @@ class FsBackend {
     async sweep() {
         const cutoff = Date.now() - ORPHAN_AGE_MS;
         const entries = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(this.tempDir).catch(() => []);
-        await mapLimit(entries, STAT_CONCURRENCY, async (e) => {
+        await (0,_util_map_limit_js__WEBPACK_IMPORTED_MODULE_8__/* .mapLimit */ .s)(entries, STAT_CONCURRENCY, async (e) => {
             const path = (0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(this.tempDir, e);
             const st = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)(path).catch(() => undefined);
             if (st && st.mtimeMs < cutoff) {
@@ -543,18 +545,6 @@ function isMissing(err) {
 }
 function errMessage(err) {
     return err instanceof Error ? err.message : String(err);
-}
-async function mapLimit(items, limit, fn) {
-    const out = [];
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            out[i] = await fn(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
 }
 
 

@@ -8,9 +8,15 @@ export interface CreateOptions {
   workspace: string;
   /**
    * Member paths as actions/cache stores them: relative to `workspace`, '/'-separated, paths
-   * outside the workspace as `../`-relative names. Written to a manifest file for `tar -T`.
+   * outside the workspace as `../`-relative names. Written to a manifest file for `tar -T`; tar
+   * recurses into directories.
    */
   files: string[];
+  /**
+   * Names stored as they are, without recursing (tar --no-recursion): the contents of
+   * directories that an exclusion reaches into, already filtered (paths.ts resolveArchiveList).
+   */
+  exactFiles?: string[];
   method: CompressionMethod;
   /** Compressor level; undefined means the default (zstd 3, gzip 6). */
   level?: number;

@@ -1,6 +1,9 @@
-import { lstat, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+import { PathMatcher } from './path-matcher.js';
 
 const IS_WINDOWS = process.platform === 'win32';
 
@@ -84,6 +87,11 @@ function toGlob(p: ParsedPattern): string {
   return `${p.negate ? '!' : ''}${joined}${p.trailingSlash ? path.sep : ''}`;
 }
 
+function toRelative(ws: string, file: string): string {
+  const rel = path.relative(ws, file).split(path.sep).join('/');
+  return rel === '' ? '.' : rel;
+}
+
 /**
  * The files and directories `patterns` match, as actions/cache lists them for tar: relative to
  * `workspace` with '/' separators (`../`-relative outside it), directories not expanded
@@ -97,14 +105,15 @@ function toGlob(p: ParsedPattern): string {
  */
 export async function resolvePaths(patterns: string[], workspace: string): Promise<string[]> {
   const ws = path.resolve(workspace);
-  const parsed = parsePatterns(patterns, ws);
+  const found = await matchedPaths(parsePatterns(patterns, ws));
+  return [...new Set(found.map((f) => toRelative(ws, f)))].sort();
+}
+
+/** Absolute paths the patterns match, nothing below a listed real directory; unsorted. */
+async function matchedPaths(parsed: ParsedPattern[]): Promise<string[]> {
   if (!parsed.some((p) => !p.negate)) return [];
   const found = (await literalMatches(parsed)) ?? (await globMatches(parsed));
-  const rel = [...new Set(await withoutDescendants(found))].map((file) => {
-    const r = path.relative(ws, file).split(path.sep).join('/');
-    return r === '' ? '.' : r;
-  });
-  return [...new Set(rel)].sort();
+  return [...new Set(await withoutDescendants(found))];
 }
 
 async function globMatches(parsed: ParsedPattern[]): Promise<string[]> {
@@ -187,6 +196,97 @@ async function withoutDescendants(files: string[]): Promise<string[]> {
     }),
   );
   return files.filter((_, i) => keep[i]);
+}
+
+/** What tar is given, relative to the workspace as resolvePaths writes names. */
+export interface ArchiveList {
+  /** Names tar recurses into: no `!` pattern reaches below them. */
+  recursive: string[];
+  /**
+   * Names tar stores as they are (`--no-recursion`): every file, link and directory left in a
+   * directory an exclusion reaches into, parents before children.
+   */
+  exact: string[];
+}
+
+/**
+ * The archive's contents with `!` patterns applied at any depth, as a user reads them: `victim`
+ * with `!victim/secret.txt` and a `**` pattern for `*.log` below it leaves out the secret and
+ * every log (actions/cache archives them anyway, since tar recurses into `victim`). A matched
+ * directory that no exclusion can reach stays one name for tar to recurse into, so the common
+ * case costs nothing; one that an exclusion reaches is walked here and listed entry by entry.
+ * Nested matches collapse into their matched ancestor, so nothing is archived twice.
+ */
+export async function resolveArchiveList(
+  patterns: string[],
+  workspace: string,
+): Promise<ArchiveList> {
+  const ws = path.resolve(workspace);
+  const parsed = parsePatterns(patterns, ws);
+  // resolvePaths' matching: literal directories stay one stat, nested matches collapse into
+  // their matched ancestor. Only a root an exclusion reaches into is walked below.
+  const roots = (await matchedPaths(parsed)).sort();
+  const exclusions = parsed.filter((p) => p.negate).map((p) => joinBase(p, literalPrefix(p)));
+  const list: ArchiveList = { recursive: [], exact: [] };
+  const matcher = exclusions.length ? new PathMatcher(parsed.map(toGlob)) : undefined;
+  for (const root of roots) {
+    if (!matcher || !exclusions.some((e) => isWithin(e, root) || isWithin(root, e))) {
+      list.recursive.push(toRelative(ws, root));
+      continue;
+    }
+    for (const entry of await walkMatching(root, matcher)) list.exact.push(toRelative(ws, entry));
+  }
+  return list;
+}
+
+/**
+ * Every name below the workspace-relative `names`, parents first, for a tar that cannot switch
+ * recursion on and off within one run (bsdtar's -n is global): there, recursive names are
+ * listed out too.
+ */
+export async function expandNames(names: readonly string[], workspace: string): Promise<string[]> {
+  const ws = path.resolve(workspace);
+  const everything = new PathMatcher(names.map((n) => globEscape(path.resolve(ws, n))));
+  const out: string[] = [];
+  for (const n of names) {
+    for (const e of await walkMatching(path.resolve(ws, n), everything))
+      out.push(toRelative(ws, e));
+  }
+  return out;
+}
+
+/** `root` and what lies below it that `matcher` keeps; excluded directories are skipped whole. */
+async function walkMatching(root: string, matcher: PathMatcher): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (abs: string, isDir: boolean): Promise<void> => {
+    const keep = matcher.matches(abs, isDir);
+    if (keep) out.push(abs);
+    if (!isDir || (!keep && !matcher.mayMatchBelow(abs))) return;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch (err) {
+      // Removed or unreadable while walking: tar would have warned and gone on, and so do we.
+      if (isGone(err)) return;
+      throw err;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) await visit(path.join(abs, e.name), e.isDirectory());
+  };
+  const st = await lstat(root);
+  await visit(root, st.isDirectory());
+  return out;
+}
+
+function isGone(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** True when `p` is `dir` or lies below it. */
+function isWithin(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 function joinBase(p: ParsedPattern, segments: string[]): string {

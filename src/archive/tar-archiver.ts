@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Archiver, CreateOptions, Extraction, ExtractOptions } from './archiver.js';
 import { buildCompressCommand, buildDecompressCommand } from './compression.js';
 import { type ExtractTools, startExtraction } from './extract.js';
+import { expandNames } from './paths.js';
 import { describeProc, pipeOut, probe, type Proc, startProcess, stopProcess } from './processes.js';
 import { buildCreateArgs, tarCandidates, type TarCommand, tarFlavorOf } from './tar-args.js';
 
@@ -68,16 +69,27 @@ export class TarArchiver implements Archiver {
     out: PassThrough,
     track: (p: Proc) => Proc,
   ): Promise<void> {
-    for (const f of opts.files) {
+    let files = opts.files;
+    let exact = opts.exactFiles ?? [];
+    for (const f of [...files, ...exact]) {
       if (f === '' || path.isAbsolute(f) || f.includes('\0')) {
         throw new Error(`archive paths must be relative to the workspace, got '${f}'`);
       }
     }
     const compress = buildCompressCommand(opts.method, opts.level);
     const tar = await this.tar();
-    const manifest = path.join(path.resolve(opts.tempDir), `manifest-${randomUUID()}.txt`);
-    await writeFile(manifest, opts.files.map((f) => `${f}\0`).join(''));
-    this.logger.debug(`archive manifest ${manifest}: ${opts.files.length} paths`);
+    if (exact.length && tar.flavor === 'bsd') {
+      exact = [...(await expandNames(files, opts.workspace)), ...exact];
+      files = [];
+    }
+    const list = async (names: string[]): Promise<string> => {
+      const file = path.join(path.resolve(opts.tempDir), `manifest-${randomUUID()}.txt`);
+      await writeFile(file, names.map((f) => `${f}\0`).join(''));
+      return file;
+    };
+    const manifest = await list(files);
+    const exactManifest = exact.length ? await list(exact) : undefined;
+    this.logger.debug(`archive manifest ${manifest}: ${files.length} paths, ${exact.length} exact`);
     if (out.destroyed) return;
 
     let intolerable = false;
@@ -87,6 +99,7 @@ export class TarArchiver implements Archiver {
       platform: this.platform,
       workspace: path.resolve(opts.workspace),
       manifest,
+      exactManifest,
     });
     this.logger.debug(`spawn ${JSON.stringify([tar.path, ...args])}`);
     const tarProc = track(

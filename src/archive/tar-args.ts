@@ -20,6 +20,8 @@ export interface TarCreateArgs {
   workspace: string;
   /** Absolute path of the NUL-separated file list. */
   manifest: string;
+  /** Absolute path of a second list whose names are stored without recursing into them. */
+  exactManifest?: string;
 }
 
 /** Programs to try, best first: on macOS GNU tar (`gtar`, Homebrew) when present, as actions/cache. */
@@ -41,7 +43,8 @@ function nativePath(p: string, platform: NodeJS.Platform): string {
  * `tar -c` writing to stdout. -P keeps `../`-relative names for paths outside the workspace (as
  * actions/cache stores them); --null makes the file list NUL-separated and read verbatim, so
  * names with newlines, backslashes or a leading dash are taken literally; -C comes before -T
- * because the list is resolved against it.
+ * because the list is resolved against it. An exact list comes after `--no-recursion`; bsdtar's
+ * `-n` is global, so for bsdtar the caller lists every name in the exact list.
  */
 export function buildCreateArgs(o: TarCreateArgs): string[] {
   return [
@@ -55,6 +58,14 @@ export function buildCreateArgs(o: TarCreateArgs): string[] {
     '--null',
     '-T',
     nativePath(o.manifest, o.platform),
+    // Position-sensitive in GNU tar: only the names read after it are not recursed into.
+    ...(o.exactManifest
+      ? [
+          o.flavor === 'gnu' ? '--no-recursion' : '-n',
+          '-T',
+          nativePath(o.exactManifest, o.platform),
+        ]
+      : []),
   ];
 }
 

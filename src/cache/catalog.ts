@@ -2,6 +2,7 @@ import { buffer } from 'node:stream/consumers';
 
 import { errorMessage, NotFoundError } from '../errors.js';
 import type { Backend, ObjectInfo } from '../storage/backend.js';
+import { mapLimit } from '../util/map-limit.js';
 import { decodeSegment } from './keys.js';
 import type { Layout } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
@@ -254,22 +255,4 @@ export async function deleteEntries(
     }
   });
   return outcome;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,3 +1,4 @@
+import type { CompressionMethod } from '../archive/archiver.js';
 import { Inputs, Limits } from '../constants.js';
 import type { RunContext } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -82,22 +83,6 @@ function checkLength(name: string, key: string): string {
   return name;
 }
 
-/** Validates the user's `prefix`: a plain folder path inside the bucket, container or root. */
-export function normalizePrefix(prefix: string): string {
-  const trimmed = prefix.trim().replace(/^\/+|\/+$/g, '');
-  if (!trimmed) return '';
-  for (const seg of trimmed.split('/')) {
-    // eslint-disable-next-line no-control-regex
-    if (seg === '' || seg === '.' || seg === '..' || /[\\\u0000-\u001f\u007f]/.test(seg)) {
-      throw new ValidationError(
-        `prefix ${JSON.stringify(prefix)} must be a folder path like "ci/cache" with no empty, '.' or '..' parts, backslashes or control characters.`,
-        Inputs.Prefix,
-      );
-    }
-  }
-  return trimmed;
-}
-
 /** Where a run's entries live: its repository's layout and the version its settings select. */
 export function locateEntries(
   cache: Pick<CacheSettings, 'prefix' | 'paths' | 'enableCrossOsArchive'>,
@@ -113,5 +98,32 @@ export function locateEntries(
       enableCrossOsArchive: cache.enableCrossOsArchive,
       platform,
     }),
+  };
+}
+
+/** One version a restore may read, and the method its archives are compressed with. */
+export interface EntryVersion {
+  version: string;
+  method: CompressionMethod;
+}
+
+/**
+ * The versions a restore looks in, best first. A runner that writes zstd also reads gzip entries
+ * of the same paths (gzip is on every runner), so a fleet where some runners lack zstd still
+ * shares caches; the compression is part of the version, so without this they never meet.
+ */
+export function restoreVersions(
+  cache: Pick<CacheSettings, 'prefix' | 'paths' | 'enableCrossOsArchive'>,
+  context: Pick<RunContext, 'owner' | 'repo'>,
+  method: CompressionMethod,
+  platform: NodeJS.Platform = process.platform,
+): { layout: Layout; versions: EntryVersion[] } {
+  const methods: CompressionMethod[] = method === 'zstd' ? ['zstd', 'gzip'] : [method];
+  return {
+    layout: new Layout(cache.prefix, context.owner, context.repo),
+    versions: methods.map((m) => ({
+      method: m,
+      version: locateEntries(cache, context, m, platform).version,
+    })),
   };
 }

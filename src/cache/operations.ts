@@ -38,12 +38,13 @@ export async function performRestore(
   settings: Settings,
   context: RunContext,
 ): Promise<RestoreResult> {
-  return withOperation(deps, settings, (backend, method, tempDir) =>
+  const transfer = restoreTransfer(settings.transfer);
+  return withOperation(deps, { ...settings, transfer }, (backend, method, tempDir) =>
     restoreCache(
       { backend, archiver: deps.createArchiver(deps.logger), logger: deps.logger, now: deps.now },
       {
         cache: settings.cache,
-        transfer: settings.transfer,
+        transfer,
         context,
         method,
         tempDir,
@@ -75,6 +76,16 @@ export async function performSave(
       },
     ),
   );
+}
+
+/**
+ * actions/cache's SEGMENT_DOWNLOAD_TIMEOUT_MINS bounds how long a restore may download; it takes
+ * the place of `timeout` when it is the tighter deadline, and is named when it runs out.
+ */
+function restoreTransfer(t: TransferSettings): TransferSettings {
+  const limit = t.downloadTimeoutMs;
+  if (limit === undefined || (t.timeoutMs > 0 && t.timeoutMs <= limit)) return t;
+  return { ...t, timeoutMs: limit, timeoutName: 'SEGMENT_DOWNLOAD_TIMEOUT_MINS' };
 }
 
 async function withOperation<T>(

@@ -1,9 +1,9 @@
 import type { Backend, IncompleteUpload, ObjectInfo } from '../storage/backend.js';
+import { mapLimit } from '../util/map-limit.js';
 import {
   type CacheEntry,
   DELETE_CONCURRENCY,
   deleteEntries,
-  mapLimit,
   matches,
   OrphanGraceMs,
   readEntries,

@@ -1,5 +1,6 @@
+import type { CompressionMethod } from '../archive/archiver.js';
 import type { Backend, ObjectInfo } from '../storage/backend.js';
-import type { Layout, ScopeName } from './layout.js';
+import type { EntryVersion, Layout, ScopeName } from './layout.js';
 
 export interface KeyMatch {
   /** The key of the matched entry (decoded). */
@@ -13,11 +14,15 @@ export interface KeyMatch {
   scope: ScopeName;
   /** True when the primary key itself matched (the only cache-hit=true case). */
   exact: boolean;
+  /** The version the entry was found in, and how its archive is compressed. */
+  version: string;
+  method: CompressionMethod;
 }
 
 export interface ResolveRequest {
   layout: Layout;
-  version: string;
+  /** Versions to look in, best first (restoreVersions): a zstd runner also reads gzip entries. */
+  versions: readonly EntryVersion[];
   primaryKey: string;
   restoreKeys: readonly string[];
   scopes: readonly ScopeName[];
@@ -26,15 +31,16 @@ export interface ResolveRequest {
 /**
  * Per scope in order: the exact primary key, then the primary key and each restore key as a
  * prefix, in the order given; within a prefix the newest entry wins, ties going to the greatest
- * name because stores report whole-second times.
+ * name because stores report whole-second times. At each step the first (best) version with a
+ * match wins (zstd before gzip), so an exact gzip hit still beats a zstd restore-key match.
  *
- * That order is kept, but the requests are not made in it: every scope's stat of the exact name
- * and its listings start at once, so a miss costs one round trip instead of one per scope and
- * prefix (a pull request with two restore keys paid twelve in a row). A scope is listed once per
- * covering prefix: restore keys are usually prefixes of one another and of the primary key, so
- * listing the shortest finds every candidate, and the others are picked from that one listing.
- * Answers are then read in precedence order; the requests a decided lookup did not need are
- * abandoned (their errors ignored).
+ * That order is kept, but the requests are not made in it: every scope's stats of the exact name
+ * (one per version) and its listings start at once, so a miss costs one round trip instead of one
+ * per scope, version and prefix (a pull request with two restore keys paid twelve in a row). A
+ * scope is listed once per version and covering prefix: restore keys are usually prefixes of one
+ * another and of the primary key, so listing the shortest finds every candidate, and the others
+ * are picked from that one listing. Answers are then read in precedence order; the requests a
+ * decided lookup did not need are abandoned (their errors ignored).
  */
 export async function resolveKey(
   backend: Backend,
@@ -42,33 +48,44 @@ export async function resolveKey(
 ): Promise<KeyMatch | undefined> {
   const keyPrefixes = [req.primaryKey, ...req.restoreKeys];
   const lookups = req.scopes.map((scope) => {
-    const exactName = req.layout.manifestName(scope, req.version, req.primaryKey);
-    const prefixes = keyPrefixes.map((k) => req.layout.manifestPrefix(scope, req.version, k));
-    const exact = backend.stat(exactName);
-    const listed = Promise.all(coveringPrefixes(prefixes).map((p) => backend.list(p)));
-    // Read in order below; one that is never read must not become an unhandled rejection.
-    exact.catch(() => undefined);
+    const perVersion = req.versions.map((v) => {
+      const exactName = req.layout.manifestName(scope, v.version, req.primaryKey);
+      const prefixes = keyPrefixes.map((k) => req.layout.manifestPrefix(scope, v.version, k));
+      const exact = backend.stat(exactName);
+      // Read in order below; one that is never read must not become an unhandled rejection.
+      exact.catch(() => undefined);
+      return { v, exactName, prefixes, exact };
+    });
+    // Versions are separate folders, so covering prefixes of all versions never overlap.
+    const all = perVersion.flatMap((p) => p.prefixes);
+    const listed = Promise.all(coveringPrefixes(all).map((p) => backend.list(p)));
     listed.catch(() => undefined);
-    return { scope, exactName, prefixes, exact, listed };
+    return { scope, perVersion, listed };
   });
 
-  for (const { scope, exactName, prefixes, exact, listed } of lookups) {
-    const hit = await exact;
-    if (hit) {
-      return {
-        key: req.primaryKey,
-        manifestName: exactName,
-        manifestSize: hit.size,
-        manifestEtag: hit.etag,
-        scope,
-        exact: true,
-      };
+  for (const { scope, perVersion, listed } of lookups) {
+    for (const { v, exactName, exact } of perVersion) {
+      const hit = await exact;
+      if (hit) {
+        return {
+          key: req.primaryKey,
+          manifestName: exactName,
+          manifestSize: hit.size,
+          manifestEtag: hit.etag,
+          scope,
+          exact: true,
+          version: v.version,
+          method: v.method,
+        };
+      }
     }
     const objects = (await listed).flat();
-    for (const [i, prefix] of prefixes.entries()) {
-      const newest = pickNewest(objects.filter((o) => o.name.startsWith(prefix)));
-      if (newest) {
-        const key = decodeKey(newest.name, prefix, keyPrefixes[i]!);
+    for (const [i, keyPrefix] of keyPrefixes.entries()) {
+      for (const { v, prefixes } of perVersion) {
+        const prefix = prefixes[i]!;
+        const newest = pickNewest(objects.filter((o) => o.name.startsWith(prefix)));
+        if (!newest) continue;
+        const key = decodeKey(newest.name, prefix, keyPrefix);
         return {
           key,
           manifestName: newest.name,
@@ -76,6 +93,8 @@ export async function resolveKey(
           manifestEtag: newest.etag,
           scope,
           exact: key === req.primaryKey,
+          version: v.version,
+          method: v.method,
         };
       }
     }

@@ -9,9 +9,9 @@ import { formatBytes, formatTransfer, type Logger } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
 import { validateKeys } from './keys.js';
-import { describeScope, locateEntries } from './layout.js';
+import { describeScope, restoreVersions } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
-import { resolveKey } from './resolve-key.js';
+import { type KeyMatch, resolveKey } from './resolve-key.js';
 import { restoreScopes, saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
 import { trackUse } from './usage.js';
@@ -58,13 +58,15 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   const { backend, logger } = deps;
   const { cache, context } = req;
   validateKeys(cache.key, cache.restoreKeys);
-  const { layout, version } = locateEntries(cache, context, req.method, req.platform);
+  const { layout, versions } = restoreVersions(cache, context, req.method, req.platform);
   const scopes = restoreScopes(cache.scope, context);
-  logger.debug(`version ${version}; scopes ${scopes.map(describeScope).join(', ')}`);
+  logger.debug(
+    `versions ${versions.map((v) => `${v.version} (${v.method})`).join(', ')}; scopes ${scopes.map(describeScope).join(', ')}`,
+  );
 
   const match = await resolveKey(backend, {
     layout,
-    version,
+    versions,
     primaryKey: cache.key,
     restoreKeys: cache.restoreKeys,
     scopes,
@@ -73,23 +75,24 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   if (!match) {
     logger.info(
       `Cache not found for input keys: ${[cache.key, ...cache.restoreKeys].join(', ')} ` +
-        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${req.method} archives)`,
+        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${versions.map((v) => v.method).join(' or ')} archives)`,
     );
     return miss;
   }
   // The primary key's own entry where this run saves: if it proves unusable, the next save of
   // the key may replace exactly it (its ETag), instead of skipping because it exists.
+  const saved = versions[0]!;
   const ownEntry =
     match.exact &&
     match.manifestEtag !== undefined &&
     match.manifestName ===
       layout.manifestName(
         saveScope(cache.scope, context, cache.allowUntrustedSave),
-        version,
+        saved.version,
         cache.key,
       );
   try {
-    return await restoreMatch();
+    return await restoreMatch(match);
   } catch (err) {
     if (ownEntry && (err instanceof UnsafeArchiveError || err instanceof NotFoundError)) {
       throw new UnusableEntryError(
@@ -100,11 +103,10 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     throw err;
   }
 
-  async function restoreMatch(): Promise<RestoreResult> {
-    const m = match!;
+  async function restoreMatch(m: KeyMatch): Promise<RestoreResult> {
     const scope = describeScope(m.scope);
     const manifest = await readManifest(backend, m.manifestName, m.manifestSize, {
-      version,
+      version: m.version,
       archiveFolder: layout.archiveFolder(m.manifestName),
     });
     const found = { ...miss, matchedKey: m.key, exact: m.exact, size: manifest.size, scope };
@@ -120,7 +122,8 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     const started = Date.now();
     const stats = await downloadAndExtract(deps, manifest, req.transfer, {
       workspace: context.workspace,
-      method: req.method,
+      // The match's method: a zstd runner may have found a gzip entry.
+      method: m.method,
       allowedRoots: declaredRoots(cache.paths, context.workspace),
       scratchDir: req.tempDir,
       signal: req.signal,

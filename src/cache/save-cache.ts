@@ -5,7 +5,7 @@ import { buffer } from 'node:stream/consumers';
 
 import type { CompressionMethod } from '../archive/archiver.js';
 import { archiveExtension } from '../archive/compression.js';
-import { resolvePaths } from '../archive/paths.js';
+import { type ArchiveList, resolveArchiveList } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
 import { AlreadyExistsError, errorMessage, NotFoundError } from '../errors.js';
 import { formatTransfer } from '../logger.js';
@@ -60,8 +60,10 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   // upload is cancelled, which leaves nothing behind (a put that fails commits nothing).
   const existing = backend.stat(manifestName);
   existing.catch(() => undefined); // awaited below, unless no files matched
-  const files = await resolvePaths(cache.paths, context.workspace);
-  if (files.length === 0) return { status: 'no-files', key: cache.key };
+  const files = await resolveArchiveList(cache.paths, context.workspace);
+  if (files.recursive.length + files.exact.length === 0) {
+    return { status: 'no-files', key: cache.key };
+  }
 
   const archiveName = layout.archiveName(
     scope,
@@ -69,7 +71,9 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     randomUUID(),
     archiveExtension(req.method),
   );
-  logger.debug(`archive ${archiveName}; manifest ${manifestName}; ${files.length} paths`);
+  logger.debug(
+    `archive ${archiveName}; manifest ${manifestName}; ${files.recursive.length + files.exact.length} paths`,
+  );
   const started = Date.now();
   const cancel = new AbortController();
   const uploaded = upload(deps, req, files, archiveName, cancel.signal);
@@ -149,7 +153,7 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
 async function upload(
   deps: CacheDeps,
   req: SaveRequest,
-  files: string[],
+  files: ArchiveList,
   archiveName: string,
   cancel: AbortSignal,
 ): Promise<{ size: number; sha256: string }> {
@@ -158,7 +162,8 @@ async function upload(
   const counter = new HashCounter(watch.progress);
   const source = deps.archiver.create({
     workspace: req.context.workspace,
-    files,
+    files: files.recursive,
+    exactFiles: files.exact,
     method: req.method,
     level: req.cache.compressionLevel,
     tempDir: req.tempDir,

@@ -40,7 +40,7 @@ export interface TransferWatch {
  */
 export function watchTransfer(
   what: string,
-  t: Pick<TransferSettings, 'stallTimeoutMs' | 'timeoutMs'>,
+  t: Pick<TransferSettings, 'stallTimeoutMs' | 'timeoutMs' | 'timeoutName'>,
 ): TransferWatch {
   const ac = new AbortController();
   let last = Date.now();
@@ -62,7 +62,7 @@ export function watchTransfer(
           () =>
             ac.abort(
               new TimeoutError(
-                `${what} did not finish within ${Math.round(t.timeoutMs / 1000)} s (timeout)`,
+                `${what} did not finish within ${Math.round(t.timeoutMs / 1000)} s (${t.timeoutName ?? 'timeout'})`,
               ),
             ),
           t.timeoutMs,

@@ -24,6 +24,9 @@ export interface CliArgs {
   baseRef?: string;
   defaultBranch?: string;
   workspace?: string;
+  /** CloudBees-style comma-separated Ant patterns, added to the path list (ant-patterns.ts). */
+  includes?: string;
+  excludes?: string;
   json: boolean;
   /** Undefined when not given: BUCKET_CACHE_STRICT / PLUGIN_EXIT_CODE may decide. */
   strict?: boolean;
@@ -91,10 +94,13 @@ function inputKind(name: Inputs): Kind {
 }
 
 const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
-  ...Object.values(Inputs).map((name): [string, Spec] => [
-    name,
-    { kind: inputKind(name), commands: CACHE_INPUTS.has(name) ? CACHE : ALL, input: name },
-  ]),
+  // save-always is an action input only, deprecated and ignored there: no flag for it.
+  ...Object.values(Inputs)
+    .filter((name) => name !== Inputs.SaveAlways)
+    .map((name): [string, Spec] => [
+      name,
+      { kind: inputKind(name), commands: CACHE_INPUTS.has(name) ? CACHE : ALL, input: name },
+    ]),
   // --key is an input for save/restore and a filter for the management commands.
   [Inputs.Key, { kind: 'string', commands: ALL, input: Inputs.Key }],
   ['repository', { kind: 'string', commands: ALL }],
@@ -104,6 +110,8 @@ const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   ['workspace', { kind: 'string', commands: ALL }],
   ['json', { kind: 'boolean', commands: ALL }],
   ['strict', { kind: 'boolean', commands: CACHE }],
+  ['includes', { kind: 'string', commands: CACHE }],
+  ['excludes', { kind: 'string', commands: CACHE }],
   ['debug', { kind: 'boolean', commands: ALL }],
   ['help', { kind: 'boolean', commands: ALL }],
   ['version', { kind: 'boolean', commands: ALL }],
@@ -263,6 +271,10 @@ function applyCliFlag(args: CliArgs, name: string, value: string): void {
     case 'workspace':
       args.workspace = value;
       return;
+    case 'includes':
+    case 'excludes':
+      args[name] = value;
+      return;
     case 'json':
     case 'strict':
     case 'debug':
@@ -343,6 +355,8 @@ Cache options (save, restore); every action input is a flag of the same name:
   --scope branch|repository, --compression auto|zstd|gzip|none, --compression-level N,
   --enableCrossOsArchive, --save false
   --strict                 Exit 1 when the store fails (default: warn and exit 0, like the action)
+  --includes PATTERNS      CloudBees-style comma-separated Ant patterns to cache ('maven-repo/**')
+  --excludes PATTERNS      ... and to leave out at any depth ('**/*SNAPSHOT*'); both add to --path
 
 Storage options (every command):
   --backend s3|azure|fs, --prefix FOLDER, --fs-root DIR,

@@ -1,6 +1,7 @@
 import { Inputs, SecretInputs } from '../constants.js';
 import { ValidationError } from '../errors.js';
 import type { InputSource } from '../inputs.js';
+import { secretParts } from '../secrets.js';
 import { type Command, splitKeys, splitLines, UsageError } from './args.js';
 
 type Env = Record<string, string | undefined>;
@@ -272,11 +273,7 @@ export function createCliSource(
       const out: string[] = [];
       for (const name of SecretInputs) {
         const v = resolve(name).value.trim();
-        if (!v) continue;
-        out.push(v);
-        // A connection string embeds the key or SAS: mask those on their own too.
-        for (const m of v.matchAll(/(?:AccountKey|SharedAccessSignature)=([^;]+)/gi))
-          out.push(m[1]!);
+        if (v) out.push(...secretParts(v));
       }
       return out;
     },

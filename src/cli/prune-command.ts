@@ -5,7 +5,9 @@ import type { StoreSettings } from '../inputs.js';
 import { pruneLines, pruneSummary } from '../run/prune-report.js';
 import { describeFailure } from '../run/report.js';
 import { UsageError } from './args.js';
-import { type CommandRequest, entryJson, Exit, scopeFilter, withStore } from './commands.js';
+import { scopeFilter, withStore } from './catalog-commands.js';
+import { type CommandRequest, Exit } from './command-context.js';
+import { entryJson } from './table.js';
 
 /** `prune`: evicts entries of one repository, or of every one under the prefix, and leftovers. */
 export async function pruneCommand(

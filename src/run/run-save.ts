@@ -34,8 +34,14 @@ export async function runSave(deps: RunDeps, step: SaveStep): Promise<void> {
     return;
   }
   if (step.state?.exact && step.state.matchedKey === cache.key) {
-    core.info(`Cache hit occurred on the primary key ${cache.key}, not saving cache.`);
-    return;
+    // A rolling cache (one fixed key refreshed every run) replaces its entry after a hit.
+    if (!cache.overwrite) {
+      core.info(`Cache hit occurred on the primary key ${cache.key}, not saving cache.`);
+      return;
+    }
+    core.info(
+      `Cache hit occurred on the primary key ${cache.key}; ${Inputs.Overwrite} is set, so the entry is replaced.`,
+    );
   }
 
   let result: SaveResult | undefined;

@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { AlreadyExistsError, NotFoundError, StorageError, ValidationError } from '../errors.js';
 import type { FsStorage } from '../settings.js';
+import { mapLimit } from '../util/map-limit.js';
 import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 
 /**
@@ -590,21 +591,4 @@ function isMissing(err: unknown): boolean {
 
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -17,6 +17,25 @@ describe('buildCreateArgs', () => {
     ).toEqual(['--posix', '-c', '-f', '-', '-P', '-C', '/w s', '--null', '-T', '/tmp/m.txt']);
   });
 
+  test('an exact list follows --no-recursion, so only its names are not recursed into', () => {
+    const gnu = buildCreateArgs({
+      flavor: 'gnu',
+      platform: 'linux',
+      workspace: '/w',
+      manifest: '/m',
+      exactManifest: '/e',
+    });
+    expect(gnu.slice(-5)).toEqual(['-T', '/m', '--no-recursion', '-T', '/e']);
+    const bsd = buildCreateArgs({
+      flavor: 'bsd',
+      platform: 'darwin',
+      workspace: '/w',
+      manifest: '/m',
+      exactManifest: '/e',
+    });
+    expect(bsd.slice(-3)).toEqual(['-n', '-T', '/e']);
+  });
+
   test('bsdtar spells the posix format differently', () => {
     const args = buildCreateArgs({
       flavor: 'bsd',

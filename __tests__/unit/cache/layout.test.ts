@@ -1,4 +1,4 @@
-import { Layout, normalizePrefix } from '../../../src/cache/layout.js';
+import { Layout } from '../../../src/cache/layout.js';
 
 const v = 'f'.repeat(64);
 
@@ -41,18 +41,5 @@ describe('Layout', () => {
   test('refuses keys whose encoded name exceeds 1024 bytes', () => {
     expect(() => layout.manifestName(main, v, 'é'.repeat(200))).toThrow(/1024/);
     expect(() => layout.manifestName(main, v, 'a'.repeat(512))).not.toThrow();
-  });
-});
-
-describe('normalizePrefix', () => {
-  test('trims slashes and whitespace', () => {
-    expect(normalizePrefix(' /ci/cache/ ')).toBe('ci/cache');
-    expect(normalizePrefix('')).toBe('');
-  });
-
-  test('refuses dot segments, empty segments and backslashes', () => {
-    for (const bad of ['a/../b', './a', 'a//b', 'a\\b']) {
-      expect(() => normalizePrefix(bad)).toThrow(expect.objectContaining({ input: 'prefix' }));
-    }
   });
 });

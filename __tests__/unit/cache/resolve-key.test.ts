@@ -15,9 +15,60 @@ async function seed(b: MemoryBackend, scope: ScopeName, key: string, version = v
   b.tick();
 }
 
-function req(primaryKey: string, restoreKeys: string[] = [], scopes = [pr, main]) {
-  return { layout, version: v, primaryKey, restoreKeys, scopes };
+const g = 'b'.repeat(64);
+const zstdThenGzip = [
+  { version: v, method: 'zstd' as const },
+  { version: g, method: 'gzip' as const },
+];
+
+function req(
+  primaryKey: string,
+  restoreKeys: string[] = [],
+  scopes = [pr, main],
+  versions = zstdThenGzip,
+) {
+  return { layout, versions, primaryKey, restoreKeys, scopes };
 }
+
+describe('resolveKey across compression versions', () => {
+  test('a zstd runner finds a gzip entry of the same key, and says it is gzip', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'npm-abc', g);
+    expect(await resolveKey(b, req('npm-abc'))).toMatchObject({
+      key: 'npm-abc',
+      exact: true,
+      version: g,
+      method: 'gzip',
+    });
+  });
+
+  test('the zstd entry wins when both exist, even if the gzip one is newer', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'npm-abc', v);
+    await seed(b, pr, 'npm-abc', g);
+    expect(await resolveKey(b, req('npm-abc'))).toMatchObject({ version: v, method: 'zstd' });
+    await seed(b, pr, 'npm-x1', v);
+    await seed(b, pr, 'npm-x2', g);
+    expect(await resolveKey(b, req('npm-y', ['npm-x']))).toMatchObject({
+      key: 'npm-x1',
+      method: 'zstd',
+    });
+  });
+
+  test('an exact gzip hit beats a zstd restore-key match; a gzip-only runner never sees zstd', async () => {
+    const b = new MemoryBackend();
+    await seed(b, pr, 'npm-old', v);
+    await seed(b, pr, 'npm-abc', g);
+    expect(await resolveKey(b, req('npm-abc', ['npm-']))).toMatchObject({
+      key: 'npm-abc',
+      exact: true,
+      method: 'gzip',
+    });
+    const gzipOnly = [{ version: g, method: 'gzip' as const }];
+    await seed(b, main, 'zz-1', v);
+    expect(await resolveKey(b, req('zz-1', [], [main], gzipOnly))).toBeUndefined();
+  });
+});
 
 describe('resolveKey', () => {
   test('an exact key is a hit, even when newer prefix matches exist', async () => {
@@ -72,7 +123,7 @@ describe('resolveKey', () => {
 
   test('entries of another version are invisible', async () => {
     const b = new MemoryBackend();
-    await seed(b, pr, 'npm-abc', 'b'.repeat(64));
+    await seed(b, pr, 'npm-abc', 'c'.repeat(64));
     expect(await resolveKey(b, req('npm-abc', ['npm-']))).toBeUndefined();
   });
 
@@ -101,19 +152,15 @@ describe('resolveKey round trips', () => {
     const rt = new RoundTrips(b);
     const m = await resolveKey(rt, req('npm-linux-abc', ['npm-linux-', 'npm-'], scopes3));
     expect(m).toBeUndefined();
-    // Sequentially this was 3 scopes x (stat + 3 listings) = 12 round trips.
+    // Sequentially this was 3 scopes x 2 versions x (stat + 3 listings) = 24 round trips.
     expect(rt.rounds).toBe(1);
-    // One stat and one listing (of the shortest prefix, which covers the others) per scope.
-    expect(rt.log.map((l) => l.call.split(' ')[0]).sort()).toEqual([
-      'list',
-      'list',
-      'list',
-      'stat',
-      'stat',
-      'stat',
-    ]);
+    // Per scope and version (zstd, then the gzip fallback): one stat and one listing (of the
+    // shortest prefix, which covers the others).
+    const calls = rt.log.map((l) => l.call.split(' ')[0]);
+    expect(calls.filter((c) => c === 'stat')).toHaveLength(6);
+    expect(calls.filter((c) => c === 'list')).toHaveLength(6);
     expect(rt.log.filter((l) => l.call.startsWith('list')).map((l) => l.call)).toEqual(
-      scopes3.map((s) => `list ${layout.manifestPrefix(s, v, 'npm-')}`),
+      scopes3.flatMap((s) => [v, g].map((ver) => `list ${layout.manifestPrefix(s, ver, 'npm-')}`)),
     );
   });
 
@@ -135,7 +182,33 @@ describe('resolveKey round trips', () => {
     const m = await resolveKey(rt, req('yarn-abc', ['npm-', 'yarn-'], [pr]));
     expect(m).toMatchObject({ key: 'npm-1' });
     expect(rt.rounds).toBe(1);
-    expect(rt.log.filter((l) => l.call.startsWith('list'))).toHaveLength(2);
+    expect(rt.log.filter((l) => l.call.startsWith('list'))).toHaveLength(4); // 2 per version
+  });
+
+  test('the gzip fallback costs no extra round trip, and zstd wins each precedence step', async () => {
+    const b = new MemoryBackend();
+    await seed(b, base, 'npm-linux-abc', g); // exact gzip in the second scope
+    await seed(b, base, 'npm-linux-1', v); // a zstd restore-key match there loses to it
+    await seed(b, main, 'npm-linux-abc', v); // a later scope's exact zstd never counts
+    const rt = new RoundTrips(b);
+    const m = await resolveKey(rt, req('npm-linux-abc', ['npm-linux-', 'npm-'], scopes3));
+    expect(m).toMatchObject({ key: 'npm-linux-abc', scope: base, exact: true, method: 'gzip' });
+    expect(rt.rounds).toBe(1);
+    // Within one restore key, a zstd match beats a newer gzip one.
+    const b2 = new MemoryBackend();
+    await seed(b2, pr, 'npm-linux-1', v);
+    await seed(b2, pr, 'npm-linux-2', g);
+    await seed(b2, pr, 'npm-linux-abc9', g); // but the primary key as a prefix comes first
+    expect(await resolveKey(b2, req('npm-linux-abc', ['npm-linux-'], [pr]))).toMatchObject({
+      key: 'npm-linux-abc9',
+      method: 'gzip',
+      exact: false,
+    });
+    b2.objects.delete(layout.manifestName(pr, g, 'npm-linux-abc9'));
+    expect(await resolveKey(b2, req('npm-linux-abc', ['npm-linux-'], [pr]))).toMatchObject({
+      key: 'npm-linux-1',
+      method: 'zstd',
+    });
   });
 
   test('precedence holds though every answer arrives at once: scope first, then key order', async () => {

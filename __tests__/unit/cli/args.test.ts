@@ -21,11 +21,13 @@ describe('parseArgs', () => {
     });
   });
 
-  it('accepts every input name as a flag', () => {
+  it('accepts every input name as a flag, but the action-only save-always', () => {
     for (const name of Object.values(Inputs)) {
+      if (name === Inputs.SaveAlways) continue;
       const args = parseArgs(['save', `--${name}=x`]);
       expect(args.inputs[name]).toBe('x');
     }
+    expect(() => parseArgs(['save', '--save-always'])).toThrow(/unknown option --save-always/);
   });
 
   it('collects repeated --path as lines, splitting on newlines but never on commas', () => {

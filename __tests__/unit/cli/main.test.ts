@@ -293,6 +293,31 @@ describe('main: exit codes', () => {
     expect(r.stderr + r.stdout).not.toContain(secret);
   });
 
+  it('masks the signature inside a SAS token, raw and decoded, as the action does', async () => {
+    const { run, useStore } = setup();
+    const sig = 'AbC%2Bd%2Fe%3DsignatureValue';
+    const decoded = decodeURIComponent(sig);
+    useStore(brokenStore(`server said: signature ${decoded} (sent sig=${sig}) did not match`));
+    const r = await run([
+      'restore',
+      '--path',
+      'deps',
+      '--key',
+      'k',
+      '--backend',
+      'azure',
+      '--azure-container',
+      'cache',
+      '--azure-endpoint',
+      'http://127.0.0.1:9/devstoreaccount1',
+      '--azure-sas-token',
+      `sv=2025-01-05&sp=racwdl&sig=${sig}`,
+    ]);
+    expect(r.stderr).toMatch(/server said: signature \*\*\* \(sent sig=\*\*\*\) did not match/);
+    expect(r.stderr + r.stdout).not.toContain(decoded);
+    expect(r.stderr + r.stdout).not.toContain(sig);
+  });
+
   it('prints help and version on stdout', async () => {
     const { run } = setup();
     const help = await run(['--help']);
