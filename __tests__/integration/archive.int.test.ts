@@ -1,5 +1,4 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import {
   chmod,
@@ -8,7 +7,6 @@ import {
   mkdtemp,
   readdir,
   readFile,
-  readlink,
   realpath,
   rm,
   symlink,
@@ -28,6 +26,7 @@ import { TarArchiver } from '../../src/archive/tar-archiver.js';
 import { type ParsedMember, TarParser } from '../../src/archive/tar-parser.js';
 import { UnsafeArchiveError } from '../../src/errors.js';
 import { quiet } from '../helpers/fixtures.js';
+import { snapshot } from '../helpers/restore-harness.js';
 import * as tw from '../helpers/tar-writer.js';
 
 const which = (program: string): string =>
@@ -92,29 +91,6 @@ async function listMembers(archive: string): Promise<ParsedMember[]> {
   for await (const chunk of createReadStream(archive)) parser.push(chunk as Buffer);
   parser.end();
   return members;
-}
-
-/** Every path below `dir` with its type, mode, mtime and content: equal snapshots = no writes. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (rel: string): Promise<void> => {
-    const abs = path.join(dir, rel);
-    const st = await lstat(abs);
-    const mode = (st.mode & 0o7777).toString(8);
-    if (st.isSymbolicLink()) {
-      out[rel] = `link -> ${await readlink(abs)}`;
-    } else if (st.isDirectory()) {
-      out[rel] = `dir ${mode} ${st.mtimeMs}`;
-      for (const name of (await readdir(abs)).sort()) await walk(path.join(rel, name));
-    } else {
-      const sha = createHash('sha256')
-        .update(await readFile(abs))
-        .digest('hex');
-      out[rel] = `file ${mode} ${st.mtimeMs} ${sha}`;
-    }
-  };
-  await walk('.');
-  return out;
 }
 
 async function createArchive(
