@@ -43,6 +43,8 @@ const HOSTILE_NAMES = [
   'cache/',
   '',
   'cache/a\u0000b',
+  'cache/a\n/../../escape.txt',
+  'cache/a\r/../x',
   './cache/x',
   'cache//y',
   'cache/dir/',

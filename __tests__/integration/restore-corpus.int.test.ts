@@ -156,6 +156,18 @@ const CASES: Case[] = [
     refused: /'\.\.' after a directory name/,
   },
   {
+    label: 'a newline before .. segments (a line break must not end the name checks)',
+    build: () => tw.tarball(ok(), tw.file('cache/a\n/../../../escaped.txt', 'p')),
+    refused: /'\.\.' after a directory name/,
+    escapes: true,
+  },
+  {
+    label: 'a line separator (U+2028) before .. segments',
+    build: () => tw.tarball(ok(), tw.file('cache/a\u2028/../../../escaped.txt', 'p')),
+    refused: /'\.\.' after a directory name/,
+    escapes: true,
+  },
+  {
     label: 'a drive-letter name',
     build: () => tw.tarball(ok(), tw.file('C:\\escaped.txt', 'p')),
     refused: /is absolute/,

@@ -29,9 +29,9 @@ export function isInside(root: string, p: string): boolean {
 
 /**
  * A relative POSIX name with nothing to normalize or refuse: no `.` or `..` segment, no `//`,
- * no backslash, no drive letter.
+ * no backslash, no drive letter (`s`: a newline inside a name must not end the checks).
  */
-const PLAIN_NAME = /^(?![A-Za-z]:)(?!\.\.?(?:\/|$))(?!.*\/\.\.?(?:\/|$))(?!.*\/\/)[^\\/][^\\]*$/;
+const PLAIN_NAME = /^(?![A-Za-z]:)(?!\.\.?(?:\/|$))(?!.*\/\.\.?(?:\/|$))(?!.*\/\/)[^\\/][^\\]*$/s;
 
 function refuse(name: string, why: string): UnsafeArchiveError {
   return new UnsafeArchiveError(`refusing to extract archive member '${name}': ${why}`);
@@ -106,7 +106,10 @@ export class MemberPolicy {
     // The common case, a plain relative name, needs no normalizing (on POSIX).
     if (path.sep === '/' && PLAIN_NAME.test(name)) {
       const abs = `${this.workspace === '/' ? '' : this.workspace}/${name}`;
-      if (this.roots.some((r) => isInside(r, abs))) return abs;
+      // The regex is a shortcut, not the proof: the name must already be in normal form.
+      if (path.posix.normalize(abs) === abs && this.roots.some((r) => isInside(r, abs))) {
+        return abs;
+      }
     }
     if (name === '') throw refuse(member, `empty ${what}`);
     if (path.isAbsolute(name) || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) {

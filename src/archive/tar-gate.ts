@@ -1,3 +1,6 @@
+import * as path from 'node:path';
+
+import { UnsafeArchiveError } from '../errors.js';
 import type { MemberPolicy } from './member-policy.js';
 import { canonicalHeader } from './tar-canonical.js';
 import { END_OF_ARCHIVE, padding, ZEROS } from './tar-format.js';
@@ -43,6 +46,16 @@ export class TarGate implements TarSink {
   member(m: ParsedMember): void {
     const placed = this.opts.policy.check(m);
     const name = this.opts.place(placed.path);
+    const linkName = placed.linkPath !== undefined ? this.opts.place(placed.linkPath) : m.linkName;
+    // Last line of defence: what tar is told must be a normalized absolute path, so no `..` or
+    // `.` segment can take tar anywhere but where the policy placed the member.
+    for (const p of placed.linkPath !== undefined ? [name, linkName] : [name]) {
+      if (path.resolve(p) !== p) {
+        throw new UnsafeArchiveError(
+          `refusing to extract archive member '${m.name}': it resolves oddly`,
+        );
+      }
+    }
     // No setuid, setgid or sticky bits, ever; owners are never written (uid/gid 0, and tar
     // runs with --no-same-owner).
     let mode = m.mode & 0o777;
@@ -59,7 +72,7 @@ export class TarGate implements TarSink {
         mode,
         mtime: m.mtime,
         size: m.size,
-        linkName: placed.linkPath !== undefined ? this.opts.place(placed.linkPath) : m.linkName,
+        linkName,
       }),
     );
     this.members++;
