@@ -108,13 +108,14 @@ export class Staging {
       .filter(([, mode]) => (mode & 0o700) !== 0o700)
       .map(([p, mode]) => [this.finalPath(p), mode] as const)
       .sort(([a], [b]) => b.length - a.length);
-    for (const [p, mode] of restricted) await chmod(p, mode);
+    for (const [p, mode] of restricted) await chmod(p, withUmask(mode));
   }
 
   /** Removes what was staged and restores the times of the directories staging touched. */
   async discard(): Promise<void> {
     if (this.committed) return;
-    for (const r of this.roots.splice(0)) {
+    // Last staged first: a parent the first root created may hold the later roots' staging.
+    for (const r of this.roots.splice(0).reverse()) {
       await rm(r.stageDir, { recursive: true, force: true });
       if (r.createdParent) {
         for (let p = path.dirname(r.root); isInside(r.createdParent, p); p = path.dirname(p)) {
@@ -174,7 +175,10 @@ async function stageFor(
   }
   const parent = path.dirname(root);
   const createdParent = await mkdir(parent, { recursive: true });
-  const stageDir = await mkdtemp(path.join(parent, STAGING_PREFIX));
+  const stageDir = await mkdtemp(path.join(parent, STAGING_PREFIX)).catch(async (err: unknown) => {
+    if (createdParent) await rm(createdParent, { recursive: true, force: true });
+    throw err;
+  });
   return { root, stageDir, staged: path.join(stageDir, 'root'), touched, createdParent };
 }
 
@@ -198,9 +202,14 @@ async function planRoot(
   if (destIsDir && staged.isDirectory()) {
     const stageDev = (await stat(r.stageDir)).dev;
     const ctx = { stageDir: r.stageDir, stageDev, dirModes, accepted };
+    // A read-only declared directory would block the moves into it (unless we are root).
+    const rootMode = (await stat(r.root)).mode & 0o777;
+    const unlock = !asRoot() && (rootMode & 0o300) !== 0o300;
+    if (unlock) ops.push(() => chmod(r.root, rootMode | 0o700));
     await planMerge(r.staged, r.root, ctx, ops);
     const mode = dirModes.get(r.staged);
     if (mode !== undefined) after.push(() => setDirMeta(r.root, mode, staged));
+    else if (unlock) after.push(() => chmod(r.root, rootMode));
     return;
   }
   if (destIsDir) {
@@ -218,7 +227,10 @@ interface MergeContext {
   accepted: string[];
 }
 
-const asRoot = process.getuid?.() === 0;
+/** Root moves into read-only directories and gets modes without the umask, as tar does. */
+function asRoot(): boolean {
+  return process.getuid?.() === 0;
+}
 
 /** Plans moving the children of staged directory `src` into existing directory `dest`. */
 async function planMerge(src: string, dest: string, ctx: MergeContext, ops: Op[]): Promise<void> {
@@ -233,7 +245,7 @@ async function planMerge(src: string, dest: string, ctx: MergeContext, ops: Op[]
       if (existing.dev !== ctx.stageDev) throw conflict(d, 'is on another filesystem (a mount)');
       const own = await lstat(s);
       // A read-only directory on disk would block the moves into it (unless we are root).
-      const unlock = !asRoot && (existing.mode & 0o300) !== 0o300;
+      const unlock = !asRoot() && (existing.mode & 0o300) !== 0o300;
       if (unlock) ops.push(() => chmod(d, (existing.mode & 0o777) | 0o700));
       await planMerge(s, d, ctx, ops);
       // The cache's own directory member decides mode and mtime, as tar -x would.
@@ -266,7 +278,8 @@ async function planMerge(src: string, dest: string, ctx: MergeContext, ops: Op[]
 async function refuseOutsideLink(link: string, accepted: string[]): Promise<void> {
   const target = await realpath(link).catch(() => undefined);
   if (target === undefined || !accepted.some((r) => isInside(r, target))) {
-    throw new UnsafeArchiveError(
+    // The user's tree, not the cache entry, is at odds: a plain error, not an unusable entry.
+    throw new Error(
       `refusing to restore over ${link}: an existing symlink to ${target ?? 'nowhere'}, ` +
         'outside the declared paths',
     );
@@ -287,8 +300,14 @@ export async function canonicalPath(p: string): Promise<string> {
 }
 
 async function setDirMeta(dir: string, mode: number, from: Stats): Promise<void> {
-  await chmod(dir, mode);
+  await chmod(dir, withUmask(mode));
   await utimes(dir, from.atime, from.mtime);
+}
+
+/** A mode as tar -x applies it: the umask counts unless we are root. */
+export function withUmask(mode: number): number {
+  // process.umask() with no argument only reads it.
+  return asRoot() ? mode : mode & ~process.umask();
 }
 
 function conflict(p: string, why: string): Error {
