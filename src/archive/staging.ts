@@ -17,6 +17,7 @@ import * as path from 'node:path';
 
 import { UnsafeArchiveError } from '../errors.js';
 import { isInside } from './member-policy.js';
+import { sameMount } from './mounts.js';
 
 /** Prefix of the private directories a restore stages into; never part of a cached tree. */
 export const STAGING_PREFIX = '.bucket-cache-staging-';
@@ -163,7 +164,11 @@ async function stageFor(
   const st = await stat(existing).catch(() => {
     throw new UnsafeArchiveError(`the declared path ${existing} is a dangling symlink`);
   });
-  if (scratch && st.dev === scratchDev) {
+  if (
+    scratch &&
+    scratchDev !== undefined &&
+    (await sameMount(scratch, existing, scratchDev, st.dev))
+  ) {
     const stageDir = await mkdtemp(path.join(scratch, STAGING_PREFIX));
     return { root, stageDir, staged: path.join(stageDir, 'root') };
   }
