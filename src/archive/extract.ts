@@ -186,6 +186,11 @@ class StreamedExtraction implements Extraction {
           `install ${dec.label} to restore it`,
       );
     }
+    const tarFailed = tar && tarExit && (tarExit.error || tarExit.code !== 0 || tarExit.signal);
+    // tar stopped reading first (a full disk): what the decompressor did next is a consequence.
+    if (writeError && tar && tarExit && tarFailed && !this.failure) {
+      return new Error(`extracting the cache archive failed: ${describeProc(tar, tarExit)}`);
+    }
     // A decompressor that failed on its own (not killed by us) means corrupt input.
     if (dec && decExit && (decExit.error || (decExit.code !== null && decExit.code !== 0))) {
       return new UnsafeArchiveError(
@@ -193,7 +198,7 @@ class StreamedExtraction implements Extraction {
       );
     }
     if (this.failure) return this.failure;
-    if (tar && tarExit && (tarExit.error || tarExit.code !== 0 || tarExit.signal)) {
+    if (tar && tarExit && tarFailed) {
       return new Error(`extracting the cache archive failed: ${describeProc(tar, tarExit)}`);
     }
     if (writeError) return writeError;
