@@ -73,7 +73,7 @@ export class TarGate implements TarSink {
     } else if (m.type === 'symlink') {
       mode = 0o777;
     }
-    this.out.push(
+    this.out.pushCopy(
       canonicalHeader({
         name,
         type: m.type,
@@ -116,10 +116,21 @@ class OutputBatcher {
   private readonly inFlight: Buffer[][] = [];
   private readonly spare: Buffer[] = [];
 
+  /** Queues `b`, which must stay unchanged until written. */
   push(b: Buffer): void {
     if (b.length >= PASS_THROUGH_BYTES) {
       this.flush();
       this.pieces.push(b);
+      return;
+    }
+    this.pushCopy(b);
+  }
+
+  /** Queues a copy of `b`, whose memory the caller reuses at once. */
+  pushCopy(b: Buffer): void {
+    if (b.length > BATCH_BYTES) {
+      this.flush();
+      this.pieces.push(Buffer.from(b));
       return;
     }
     if (this.filled + b.length > this.batch.length) this.flush();
