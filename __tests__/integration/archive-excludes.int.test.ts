@@ -115,4 +115,16 @@ describe('excludes below included directories', () => {
     const rel = `../${path.basename(outside)}`;
     expect(await members([rel, `!${rel}/**/*.log`])).toEqual([rel, `${rel}/d`, `${rel}/d/y.txt`]);
   });
+
+  test("a restore's leftover staging directory (a SIGKILLed restore) is never archived", async () => {
+    await mkdir(path.join(ws, 'victim', '.bucket-cache-staging-abc123', 'deps'), {
+      recursive: true,
+    });
+    await writeFile(path.join(ws, 'victim', '.bucket-cache-staging-abc123', 'deps', 'f'), 'x');
+    for (const patterns of [['victim'], ['victim', '!victim/secret.txt']]) {
+      const got = await members(patterns);
+      expect(got).toContain('victim/keep.txt');
+      expect(got.filter((m) => m.includes('.bucket-cache-staging-'))).toEqual([]);
+    }
+  });
 });

@@ -18,9 +18,9 @@ import * as path from 'node:path';
 import { UnsafeArchiveError } from '../errors.js';
 import { isInside } from './member-policy.js';
 import { sameMount } from './mounts.js';
+import { STAGING_PREFIX } from './tar-args.js';
 
-/** Prefix of the private directories a restore stages into; never part of a cached tree. */
-export const STAGING_PREFIX = '.bucket-cache-staging-';
+export { STAGING_PREFIX };
 
 interface StagedRoot {
   /** The declared path. */

@@ -4,6 +4,12 @@
  * has its own exit code and stderr.
  */
 
+/**
+ * Prefix of the private directories a restore stages into (staging.ts); never part of a cached
+ * tree, so every archive is created without them.
+ */
+export const STAGING_PREFIX = '.bucket-cache-staging-';
+
 /** GNU tar, or bsdtar (libarchive: macOS's and Windows' default tar). */
 export type TarFlavor = 'gnu' | 'bsd';
 
@@ -55,6 +61,10 @@ export function buildCreateArgs(o: TarCreateArgs): string[] {
     '-P',
     '-C',
     nativePath(o.workspace, o.platform),
+    // A restore killed outright (SIGKILL) can leave its staging directory inside a declared
+    // path; it must never become part of the next entry. Before -T: GNU tar's --exclude only
+    // applies to names read after it.
+    `--exclude=${STAGING_PREFIX}*`,
     '--null',
     '-T',
     nativePath(o.manifest, o.platform),

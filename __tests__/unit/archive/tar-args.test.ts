@@ -14,7 +14,11 @@ describe('buildCreateArgs', () => {
         workspace: '/w s',
         manifest: '/tmp/m.txt',
       }),
-    ).toEqual(['--posix', '-c', '-f', '-', '-P', '-C', '/w s', '--null', '-T', '/tmp/m.txt']);
+    ).toEqual([
+      ...['--posix', '-c', '-f', '-', '-P', '-C', '/w s'],
+      '--exclude=.bucket-cache-staging-*',
+      ...['--null', '-T', '/tmp/m.txt'],
+    ]);
   });
 
   test('an exact list follows --no-recursion, so only its names are not recursed into', () => {
@@ -45,7 +49,11 @@ describe('buildCreateArgs', () => {
     });
     expect(args[0]).toBe('--format=posix');
     expect(args).not.toContain('--posix');
-    expect(args.slice(1)).toEqual(['-c', '-f', '-', '-P', '-C', '/w', '--null', '-T', '/m']);
+    expect(args.slice(1)).toEqual([
+      ...['-c', '-f', '-', '-P', '-C', '/w'],
+      '--exclude=.bucket-cache-staging-*',
+      ...['--null', '-T', '/m'],
+    ]);
   });
 
   test('Windows paths get forward slashes', () => {
