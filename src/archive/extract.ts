@@ -122,7 +122,7 @@ class StreamedExtraction implements Extraction {
       const gate = new TarGate({ policy, place: (abs) => staging.place(abs) });
       this.gate = gate;
 
-      const args = buildExtractArgs();
+      const args = buildExtractArgs(tarCommand?.flavor);
       this.logger.debug(`spawn ${JSON.stringify([tarPath, ...args])}`);
       tar = this.track(startProcess('tar', tarPath, args, ['pipe', 'ignore', 'pipe']));
       let source: Readable = this.source;
