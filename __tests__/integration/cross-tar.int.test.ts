@@ -1,4 +1,13 @@
-import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  realpath,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -73,8 +82,10 @@ async function save(runner: Runner, enableCrossOsArchive: boolean): Promise<void
 }
 
 async function restore(runner: Runner, enableCrossOsArchive: boolean): Promise<boolean> {
+  // The archiver's platform decides the member checks (Windows names, case folding).
+  const archiver = new TarArchiver({ logger: quiet, tar: runner.tar, platform: runner.platform });
   const result = await restoreCache(
-    { backend, archiver: new TarArchiver({ logger: quiet, tar: runner.tar }), logger: quiet },
+    { backend, archiver, logger: quiet },
     {
       cache: cacheSettings({ key: 'k', paths: ['deps'], enableCrossOsArchive }),
       transfer: transferSettings(),
@@ -125,4 +136,20 @@ describeWithTars('between GNU tar and bsdtar', [GNU_TAR, BSDTAR], (gnu, bsd) => 
       await expectRestored();
     },
   );
+
+  test('a name Windows cannot create, saved on Linux, is refused on Windows and nothing is written', async () => {
+    await writeFile(path.join(ws, 'deps', 'sub', 'aux.h'), '#pragma once');
+    await save(linux, true);
+    await mkdir(path.join(ws, 'deps'));
+    await writeFile(path.join(ws, 'deps', 'mine.txt'), 'mine');
+    await expect(restore(windowsBsd, true)).rejects.toThrow(
+      /'deps\/sub\/aux.h': 'aux.h' is the reserved device name AUX, which Windows cannot create/,
+    );
+    expect(await readdir(path.join(ws, 'deps'))).toEqual(['mine.txt']);
+    // No staging left behind (the save's file lists are the caller's to remove).
+    expect((await readdir(tempDir)).filter((n) => !n.startsWith('manifest-'))).toEqual([]);
+    // The same entry restores on macOS.
+    expect(await restore({ ...macos }, true)).toBe(true);
+    expect(await readFile(path.join(ws, 'deps', 'sub', 'aux.h'), 'utf8')).toBe('#pragma once');
+  });
 });

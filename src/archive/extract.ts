@@ -118,6 +118,7 @@ class StreamedExtraction implements Extraction {
         workspace: this.opts.workspace,
         allowedRoots: this.opts.allowedRoots,
         foldCase: platform === 'darwin' || platform === 'win32',
+        platform,
       });
       const gate = new TarGate({ policy, place: (abs) => staging.place(abs) });
       this.gate = gate;

@@ -85,9 +85,15 @@ export class TarArchiver implements Archiver {
   ): Promise<void> {
     let files = opts.files;
     let exact = opts.exactFiles ?? [];
+    const rules = this.platform === 'win32' ? path.win32 : path.posix;
     for (const f of [...files, ...exact]) {
-      if (f === '' || path.isAbsolute(f) || f.includes('\0')) {
-        throw new Error(`archive paths must be relative to the workspace, got '${f}'`);
+      if (f === '' || rules.isAbsolute(f) || f.includes('\0')) {
+        // On Windows a path on another drive (C:\Users with the workspace on D:) has no
+        // workspace-relative name; the restore gate refuses absolute member names.
+        const drive = /^[A-Za-z]:/.test(f)
+          ? ': paths on another drive than the workspace are not supported'
+          : '';
+        throw new Error(`archive paths must be relative to the workspace, got '${f}'${drive}`);
       }
     }
     const compress = buildCompressCommand(opts.method, opts.level);

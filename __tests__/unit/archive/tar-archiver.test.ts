@@ -1,4 +1,13 @@
-import { detectTar, isToleratedTarWarning } from '../../../src/archive/tar-archiver.js';
+import {
+  detectTar,
+  isToleratedTarWarning,
+  TarArchiver,
+} from '../../../src/archive/tar-archiver.js';
+import type { TarCommand } from '../../../src/archive/tar-args.js';
+import { quiet } from '../../helpers/fixtures.js';
+
+/** Never run: the checks under test come before tar starts. */
+const GNU_COMMAND: TarCommand = { path: 'tar-that-must-not-run', flavor: 'gnu' };
 
 describe('isToleratedTarWarning', () => {
   test.each([
@@ -66,6 +75,21 @@ describe('detectTar', () => {
   test('no tar at all is a clear error naming what was tried', async () => {
     await expect(detectTar('win32', env, runner({}))).rejects.toThrow(
       /no working tar found \(tried .*Git.*tar\.exe, tar, C:\\Windows\\System32\\tar\.exe\)/,
+    );
+  });
+});
+
+describe('TarArchiver.create on Windows', () => {
+  test('a path on another drive than the workspace is refused before tar runs, saying so', async () => {
+    const archiver = new TarArchiver({ logger: quiet, platform: 'win32', tar: GNU_COMMAND });
+    const stream = archiver.create({
+      workspace: 'D:\\a\\repo',
+      files: ['node_modules', 'C:/Users/runneradmin/.cargo'],
+      method: 'none',
+      tempDir: 'D:\\t',
+    });
+    await expect(stream.toArray()).rejects.toThrow(
+      "archive paths must be relative to the workspace, got 'C:/Users/runneradmin/.cargo': paths on another drive than the workspace are not supported",
     );
   });
 });
