@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import {
   chmod,
+  link,
   lstat,
   mkdir,
   mkdtemp,
@@ -119,6 +120,8 @@ async function makeFixture(): Promise<void> {
   await mkdir(path.join(ws, 'bin'));
   await writeFile(path.join(ws, 'bin', 'tool'), '#!/bin/sh\necho hi\n');
   await chmod(path.join(ws, 'bin', 'tool'), 0o755);
+  // A hard link: tar stores the second name as a link to the first.
+  await link(path.join(ws, 'bin', 'tool'), path.join(ws, 'bin', 'tool-again'));
   await writeFile(path.join(ws, 'bin', 'private'), 'p');
   await chmod(path.join(ws, 'bin', 'private'), 0o600);
   await mkdir(path.join(ws, 'weird'));
@@ -178,6 +181,9 @@ describe('TarArchiver round trip', () => {
             expect(await Promise.all(cachedDirs().map(snapshot))).toEqual(before);
             expect((await lstat(path.join(ws, 'a', 'link'))).isSymbolicLink()).toBe(true);
             expect((await lstat(path.join(ws, 'bin', 'tool'))).mode & 0o777).toBe(0o755);
+            expect((await lstat(path.join(ws, 'bin', 'tool-again'))).ino).toBe(
+              (await lstat(path.join(ws, 'bin', 'tool'))).ino,
+            );
             expect((await lstat(path.join(ws, 'a', 'b', 'c.txt'))).mtime).toEqual(OLD);
             expect(await readFile(path.join(outside, 'secret'), 'utf8')).toBe('untouched');
           },
