@@ -29,6 +29,8 @@ export const BSDTAR: TarUnderTest = {
   missing: 'bsdtar is not on PATH (Debian: apt-get install libarchive-tools)',
 };
 
+const warned = new Set<string>();
+
 /**
  * A describe block that needs every tar in `tars`. When one is absent locally its cases are
  * skipped, with the reason in the title; under CI (which installs bsdtar in .ci/run) an absent
@@ -52,6 +54,11 @@ export function describeWithTars(
       });
     });
     return;
+  }
+  // Jest lists nothing for a file whose tests are all skipped: say why once, where it shows.
+  if (!warned.has(why)) {
+    warned.add(why);
+    console.warn(`${why}: skipping the cases that need it`);
   }
   describe.skip(`${title} (skipped: ${why})`, () => fn(...tars.map((t) => t.tar!)));
 }
