@@ -1,12 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import * as core from '@actions/core';
-
 import { declaredRoots } from './archive/paths.js';
-import { Defaults, Inputs, PruneInputs, SecretInputs } from './constants.js';
+import { Defaults, Inputs, PruneInputs } from './constants.js';
 import { ValidationError } from './errors.js';
-import { secretParts } from './secrets.js';
 import type {
   AzureStorage,
   CacheSettings,
@@ -23,17 +20,6 @@ import { durationMs } from './util/duration.js';
 
 /** Returns an input's raw value, '' when unset. The action and the CLI each supply one. */
 export type InputSource = (name: Inputs) => string;
-
-/** The action's input source: `INPUT_*` through @actions/core. Secrets are masked on read. */
-export function actionInputs(): InputSource {
-  return (name) => {
-    const value = core.getInput(name);
-    if (value && SecretInputs.includes(name)) {
-      for (const secret of secretParts(value)) core.setSecret(secret);
-    }
-    return value;
-  };
-}
 
 /** Validates the user's `prefix`: a plain folder path inside the bucket, container or root. */
 export function normalizePrefix(prefix: string): string {
@@ -369,11 +355,6 @@ function parseAzure(text: (n: Inputs) => string): AzureStorage {
   };
   validateAzureStorage(storage);
   return storage;
-}
-
-/** The prune action's own inputs through @actions/core. */
-export function actionPruneInputs(): (name: PruneInputs) => string {
-  return (name) => core.getInput(name);
 }
 
 /** The combined action's max-total-size: a budget its post step prunes to; undefined if unset. */

@@ -16,7 +16,7 @@ export const modules = {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7075);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6466);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(452);
-/* harmony import */ var _util_map_limit_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(9411);
+/* harmony import */ var _util_map_limit_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1792);
 
 
 

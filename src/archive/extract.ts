@@ -1,9 +1,11 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 
 import { UnsafeArchiveError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Extraction, ExtractOptions } from './archiver.js';
+import { type ChunkSource, PooledSocketSource, readableChunks } from './chunk-source.js';
 import type { CompressorCommand } from './compression.js';
+import { feedGate } from './gate-feed.js';
 import { MemberPolicy } from './member-policy.js';
 import {
   type ChildExit,
@@ -26,12 +28,6 @@ export interface ExtractTools {
 }
 
 /**
- * How far Node may run ahead of tar: canonical bytes queued for tar's stdin beyond this wait for
- * it to drain, so memory stays bounded and a slow disk slows the download instead of filling RAM.
- */
-const TAR_QUEUE_BYTES = 4 * 1024 * 1024;
-
-/**
  * The restore stream after the download: decompressor → member gate (in this process) → `tar -x`
  * into staging directories. See Extraction for the contract.
  */
@@ -48,6 +44,8 @@ class StreamedExtraction implements Extraction {
   private readonly source: PassThrough;
   readonly staged: Promise<{ members: number; bytes: number }>;
   private readonly procs: Proc[] = [];
+  /** Handles to close once everything has exited. */
+  private readonly closers: (() => void)[] = [];
   private staging?: Staging;
   private gate?: TarGate;
   /** The first failure from outside (input or abort) or from the gate. */
@@ -126,23 +124,32 @@ class StreamedExtraction implements Extraction {
       const args = buildExtractArgs(tarCommand?.flavor);
       this.logger.debug(`spawn ${JSON.stringify([tarPath, ...args])}`);
       tar = this.track(startProcess('tar', tarPath, args, ['pipe', 'ignore', 'pipe']));
-      let source: Readable = this.source;
+      let source: ChunkSource = readableChunks(this.source);
       if (decompress) {
+        // Its output is read into reused buffers where a private socket can carry it.
+        const pooled = this.opts.scratchDir
+          ? await PooledSocketSource.open(this.opts.scratchDir, platform)
+          : undefined;
+        if (pooled) this.closers.push(() => pooled.source.destroy());
+        this.throwIfFailed();
         this.logger.debug(`spawn ${JSON.stringify([decompress.program, ...decompress.args])}`);
         dec = this.track(
           startProcess(decompress.program, decompress.program, decompress.args, [
             'pipe',
-            'pipe',
+            pooled?.childEnd ?? 'pipe',
             'pipe',
           ]),
         );
+        // The child has its own copy now; ours would keep the reader from seeing the end.
+        pooled?.childEnd.destroy();
         const decIn = pipeIn(dec);
         // A decompressor that dies early breaks this pipe; its exit status tells why.
         decIn.on('error', (err) => (writeError ??= err));
-        source.pipe(decIn);
-        source = pipeOut(dec);
+        this.source.pipe(decIn);
+        source = pooled?.source ?? readableChunks(pipeOut(dec));
       }
       // A refusal stops everything at once; a broken pipe waits for the exit codes to explain it.
+      // feedGate starts reading at once, before any await: see startProcess.
       const decDone = dec?.exit;
       const fed = feedGate(
         source,
@@ -162,6 +169,7 @@ class StreamedExtraction implements Extraction {
     }
     // Every process has exited before this settles, however it ended.
     if (this.procs.length) await Promise.all(this.procs.map((p) => p.exit));
+    for (const close of this.closers) close();
     decExit ??= dec ? await dec.exit : undefined;
     tarExit ??= tar ? await tar.exit : undefined;
     const error = this.explain(dec, decExit, tar, tarExit, writeError);
@@ -206,72 +214,16 @@ class StreamedExtraction implements Extraction {
     return undefined;
   }
 
+  /** An abort may have come in while we awaited. */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
   private track(p: Proc): Proc {
     this.procs.push(p);
     if (this.failure) stopProcess(p);
     return p;
   }
-}
-
-/**
- * Pumps the plain tar stream through the gate into tar's stdin, with backpressure. The gate's
- * refusal goes to `refused` before the source is let go, so it is the failure on record;
- * resolves with the error that broke reading or writing, if any.
- */
-async function feedGate(
-  source: Readable,
-  gate: TarGate,
-  sink: Writable,
-  refused: (err: Error) => void,
-  atEnd: () => Promise<unknown>,
-): Promise<Error | undefined> {
-  try {
-    for await (const chunk of source) {
-      let out: Buffer[];
-      try {
-        out = gate.write(chunk as Buffer);
-      } catch (err) {
-        refused(asError(err));
-        return undefined;
-      }
-      if (out.length) await writeTo(sink, out);
-    }
-    let last: Buffer[];
-    try {
-      last = gate.end();
-    } catch (err) {
-      // The stream ended early: a decompressor that failed says why better than the gate.
-      await atEnd();
-      refused(asError(err));
-      return undefined;
-    }
-    await writeTo(sink, last);
-    sink.end();
-    return undefined;
-  } catch (err) {
-    sink.destroy();
-    return asError(err);
-  }
-}
-
-async function writeTo(sink: Writable, bufs: Buffer[]): Promise<void> {
-  if (sink.destroyed || sink.writableEnded) throw new Error('tar stopped reading the archive');
-  sink.cork();
-  for (const b of bufs) sink.write(b);
-  sink.uncork();
-  if (sink.writableLength <= TAR_QUEUE_BYTES) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = (err?: Error): void => {
-      sink.off('drain', onDrain);
-      sink.off('close', onClose);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onDrain = (): void => done();
-    const onClose = (): void => done(new Error('tar stopped reading the archive'));
-    sink.on('drain', onDrain);
-    sink.on('close', onClose);
-  });
 }
 
 function asError(err: unknown): Error {

@@ -38,7 +38,15 @@ export function padding(size: number): number {
 /** A zero buffer to slice padding from. */
 export const ZEROS = Buffer.alloc(BLOCK);
 
-/** The header checksum: the byte sum with the checksum field counted as spaces. */
+/** The header checksum as POSIX defines it: the byte sum, the checksum field counted as spaces. */
+export function unsignedSum(b: Buffer): number {
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 148; i++) sum += b[i]!;
+  for (let i = 156; i < BLOCK; i++) sum += b[i]!;
+  return sum;
+}
+
+/** Both checksums old tars wrote: over unsigned and over signed bytes. */
 export function headerSums(b: Buffer): { unsigned: number; signed: number } {
   let unsigned = 0;
   let signed = 0;
@@ -48,16 +56,4 @@ export function headerSums(b: Buffer): { unsigned: number; signed: number } {
     signed += v > 127 ? v - 256 : v;
   }
   return { unsigned, signed };
-}
-
-/** Encodes pax records ("<len> <key>=<value>\n", the length counting its own digits). */
-export function encodePaxRecords(records: readonly (readonly [string, string])[]): Buffer {
-  return Buffer.concat(
-    records.map(([k, v]) => {
-      const body = Buffer.from(` ${k}=${v}\n`, 'utf8');
-      let n = body.length + 1;
-      while (String(n).length + body.length !== n) n++;
-      return Buffer.concat([Buffer.from(String(n), 'latin1'), body]);
-    }),
-  );
 }

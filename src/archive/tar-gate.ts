@@ -36,6 +36,14 @@ export class TarGate implements TarSink {
     return this.out.take();
   }
 
+  /**
+   * The bytes of the oldest write()/end() result that returned any have reached tar: call it
+   * once for each, in order, and the gate reuses their buffers (until then it keeps them).
+   */
+  written(): void {
+    this.out.written();
+  }
+
   /** The stored archive ended; returns the final bytes (the end-of-archive marker). */
   end(): Buffer[] {
     this.parser.end();
@@ -65,7 +73,7 @@ export class TarGate implements TarSink {
     } else if (m.type === 'symlink') {
       mode = 0o777;
     }
-    this.out.push(
+    this.out.pushCopy(
       canonicalHeader({
         name,
         type: m.type,
@@ -95,18 +103,34 @@ const BATCH_BYTES = 256 * 1024;
 
 /**
  * Collects the gate's output. Headers, padding and the data of small files are copied into
- * batches, so tar gets a few large writes instead of three small buffers per member (and the
- * garbage collector a few large buffers instead of many views); large data passes uncopied.
+ * batches, so tar gets a few large writes instead of three small buffers per member; large data
+ * passes uncopied. Batches are reused once the writes that carry them have finished, so a
+ * restore allocates a handful of them instead of one per 256 KiB.
  */
 class OutputBatcher {
   private pieces: Buffer[] = [];
-  private batch = Buffer.allocUnsafe(BATCH_BYTES);
+  private batch: Buffer = Buffer.allocUnsafe(BATCH_BYTES);
   private filled = 0;
+  /** Batches flushed since the last take, then per take still being written, oldest first. */
+  private flushed: Buffer[] = [];
+  private readonly inFlight: Buffer[][] = [];
+  private readonly spare: Buffer[] = [];
 
+  /** Queues `b`, which must stay unchanged until written. */
   push(b: Buffer): void {
     if (b.length >= PASS_THROUGH_BYTES) {
       this.flush();
       this.pieces.push(b);
+      return;
+    }
+    this.pushCopy(b);
+  }
+
+  /** Queues a copy of `b`, whose memory the caller reuses at once. */
+  pushCopy(b: Buffer): void {
+    if (b.length > BATCH_BYTES) {
+      this.flush();
+      this.pieces.push(Buffer.from(b));
       return;
     }
     if (this.filled + b.length > this.batch.length) this.flush();
@@ -119,14 +143,23 @@ class OutputBatcher {
     this.flush();
     const out = this.pieces;
     this.pieces = [];
+    if (out.length) this.inFlight.push(this.flushed);
+    this.flushed = [];
     return out;
+  }
+
+  /** The oldest non-empty take has been written: its batches may be filled again. */
+  written(): void {
+    const done = this.inFlight.shift();
+    if (done) this.spare.push(...done);
   }
 
   private flush(): void {
     if (this.filled === 0) return;
     this.pieces.push(this.batch.subarray(0, this.filled));
-    // The batch now belongs to the writer until tar has read it: start a new one.
-    this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+    this.flushed.push(this.batch);
+    // The batch now belongs to the writer until tar has read it: continue in another one.
+    this.batch = this.spare.pop() ?? Buffer.allocUnsafe(BATCH_BYTES);
     this.filled = 0;
   }
 }

@@ -1,5 +1,5 @@
 import { UnsafeArchiveError } from '../errors.js';
-import { BLOCK, F, headerSums, type MemberType, padding } from './tar-format.js';
+import { BLOCK, F, headerSums, type MemberType, padding, unsignedSum } from './tar-format.js';
 
 /** One member as the gate sees it; `size` bytes of data follow through `TarSink.data`. */
 export interface ParsedMember {
@@ -66,6 +66,7 @@ type State = 'header' | 'meta' | 'data' | 'skip' | 'end';
 export class TarParser {
   private state: State = 'header';
   private readonly block = Buffer.alloc(BLOCK);
+  private metaBuf = Buffer.alloc(4 * BLOCK);
   private fill = 0;
   /** Bytes still to pass (data) or drop (padding) in the current state. */
   private left = 0;
@@ -178,8 +179,11 @@ export class TarParser {
       return;
     }
     const recorded = octal(b, F.chksum);
-    const sums = headerSums(b);
-    if (recorded === undefined || (recorded !== sums.unsigned && recorded !== sums.signed)) {
+    // The signed sum is only worth computing when the usual one does not match.
+    if (
+      recorded === undefined ||
+      (recorded !== unsignedSum(b) && recorded !== headerSums(b).signed)
+    ) {
       throw corrupt(at, 'header checksum mismatch');
     }
     const magic = b.toString('latin1', 257, 265);
@@ -192,7 +196,11 @@ export class TarParser {
       if (size > this.maxMetaSize) {
         throw corrupt(at, `a '${flag}' header of ${size} bytes exceeds ${this.maxMetaSize}`);
       }
-      this.meta = { flag, body: Buffer.alloc(size), at };
+      if (this.metaBuf.length < size)
+        this.metaBuf = Buffer.alloc(Math.max(size, 2 * this.metaBuf.length));
+      // Reused: what a meta header says is decoded into strings before the next one arrives.
+      this.metaBuf.fill(0, 0, size);
+      this.meta = { flag, body: this.metaBuf.subarray(0, size), at };
       this.left = size;
       this.state = 'meta';
       if (size === 0) this.skip(0, () => this.metaDone());

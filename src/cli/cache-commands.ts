@@ -5,7 +5,7 @@ import { Inputs, Outputs } from '../constants.js';
 import type { RunContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { type InputSource, parseSettings } from '../inputs.js';
-import { cacheFailureMessage } from '../run/report.js';
+import { cacheFailureMessage } from '../run/failure-text.js';
 import type { Settings } from '../settings.js';
 import { antPatternsToPaths } from './ant-patterns.js';
 import { splitLines } from './args.js';

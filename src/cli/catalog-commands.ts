@@ -4,7 +4,7 @@ import { type RunContext, toRef } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { parseStoreSettings, type StoreSettings } from '../inputs.js';
 import { formatBytes } from '../logger.js';
-import { describeFailure } from '../run/report.js';
+import { describeFailure } from '../run/failure-text.js';
 import type { Backend } from '../storage/backend.js';
 import { type CliArgs, UsageError } from './args.js';
 import { type CommandRequest, Exit } from './command-context.js';

@@ -2,7 +2,7 @@ import { resolveCompression } from '../archive/compression.js';
 import { TarArchiver } from '../archive/tar-archiver.js';
 import { Inputs } from '../constants.js';
 import { errorMessage, ValidationError } from '../errors.js';
-import { describeFailure } from '../run/report.js';
+import { describeFailure } from '../run/failure-text.js';
 import { createBackend } from '../storage/create-backend.js';
 import { ToolVersion } from '../version.js';
 import { parseArgs, usage, UsageError } from './args.js';

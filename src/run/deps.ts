@@ -1,12 +1,11 @@
 import * as core from '@actions/core';
 
+import { actionInputs, actionPruneInputs } from '../action-inputs.js';
 import { resolveCompression } from '../archive/compression.js';
 import { TarArchiver } from '../archive/tar-archiver.js';
 import type { OperationDeps } from '../cache/operations.js';
 import { detectRunContext, type RunContext } from '../context.js';
 import {
-  actionInputs,
-  actionPruneInputs,
   parsePruneBudget,
   parsePruneSettings,
   parseSettings,

@@ -7,8 +7,8 @@ import { formatBytes } from '../logger.js';
 import type { Settings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
 import type { RunDeps } from './deps.js';
+import { describeFailure } from './failure-text.js';
 import { pruneLines } from './prune-report.js';
-import { describeFailure } from './report.js';
 
 /**
  * The combined action's post step with `max-total-size`: after a save that stored something, evict

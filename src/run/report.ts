@@ -2,29 +2,12 @@ import * as core from '@actions/core';
 
 import { Inputs } from '../constants.js';
 import type { ValidationError } from '../errors.js';
-import { errorMessage, StorageError, TimeoutError, UnsafeArchiveError } from '../errors.js';
-
-/** The message and, for storage failures, what to change. */
-export function describeFailure(err: unknown): string {
-  if (err instanceof StorageError && err.hint) return `${err.message}. Fix: ${err.hint}`;
-  if (err instanceof TimeoutError) {
-    return `${err.message}. The store may be unreachable or very slow; raise stall-timeout or timeout if transfers are legitimately slow.`;
-  }
-  return errorMessage(err);
-}
+import { errorMessage } from '../errors.js';
+import { cacheFailureMessage } from './failure-text.js';
 
 /** A configuration error: fails the step with an annotation naming the input. */
 export function failWithValidation(err: ValidationError): void {
   core.setFailed(err.input ? `${err.message} (input: ${err.input})` : err.message);
-}
-
-/** What failed, why, and what to change: the same words in the action and the CLI. */
-export function cacheFailureMessage(what: 'restore' | 'save', err: unknown): string {
-  const prefix =
-    err instanceof UnsafeArchiveError
-      ? 'refused a corrupt or unsafe cache entry'
-      : `cache ${what} failed`;
-  return `${prefix}: ${describeFailure(err)}`;
 }
 
 /**

@@ -9,8 +9,9 @@ import type { StoreSettings } from '../inputs.js';
 import type { Logger } from '../logger.js';
 import type { PruneSettings, StorageSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
+import { describeFailure } from './failure-text.js';
 import { pruneLines, pruneSummary } from './prune-report.js';
-import { describeFailure, failWithValidation } from './report.js';
+import { failWithValidation } from './report.js';
 
 export interface PruneDeps {
   context: RunContext;

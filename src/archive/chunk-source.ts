@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+
+/** Receives a source's chunks in order. */
+export interface ChunkHandlers {
+  /**
+   * One chunk; call `release` once nothing refers to its bytes any more (the writes that carry
+   * them have finished). Return false to pause the source until `resume()`.
+   */
+  chunk(data: Buffer, release: () => void): boolean;
+  end(): void;
+  error(err: Error): void;
+}
+
+/** A byte stream delivered as chunks that the consumer hands back. */
+export interface ChunkSource {
+  start(handlers: ChunkHandlers): void;
+  /** Undoes a pause asked for by returning false from `chunk`. */
+  resume(): void;
+}
+
+const noop = (): void => undefined;
+
+/** A Readable as a ChunkSource; its chunks are the stream's own and need no release. */
+export function readableChunks(readable: Readable): ChunkSource {
+  return {
+    start(h) {
+      readable.on('data', (b: Buffer) => {
+        if (!h.chunk(b, noop)) readable.pause();
+      });
+      readable.once('end', () => h.end());
+      readable.once('error', (err) => h.error(err));
+    },
+    resume: () => readable.resume(),
+  };
+}
+
+/** Read buffers in the pool; the socket always holds one as its next read target. */
+const POOL_BUFFERS = 16;
+const BUFFER_BYTES = 256 * 1024;
+
+/**
+ * The read end of a connected local socket whose other end a child process writes to (its
+ * stdout), read into a fixed pool of buffers with `onread`. A pipe from child_process hands
+ * Node a fresh 64 KiB buffer per read; at the 400 MiB of a typical restore, collecting those
+ * cost the process more CPU than the member gate itself. Here every byte lands in one of 16
+ * reused buffers, and reading pauses while all of them are still being written onward.
+ */
+export class PooledSocketSource implements ChunkSource {
+  private readonly free: Buffer[] = [];
+  private handlers?: ChunkHandlers;
+  /** Paused because the consumer asked to, and/or because no buffer was free. */
+  private consumerPaused = false;
+  private poolPaused = false;
+
+  private socket!: net.Socket;
+
+  private constructor() {
+    for (let i = 0; i < POOL_BUFFERS; i++) this.free.push(Buffer.allocUnsafe(BUFFER_BYTES));
+  }
+
+  /**
+   * A connected pair: `childEnd` goes into the child's stdio (spawn duplicates it; close ours
+   * afterwards) and this source reads what the child writes. The socket lives in `dir`, which
+   * must be private to this process (mode 0700), so no other user can connect first.
+   * Resolves undefined where that is not possible (Windows, a path too long for a socket).
+   */
+  static async open(
+    dir: string,
+    platform: NodeJS.Platform,
+  ): Promise<{ source: PooledSocketSource; childEnd: net.Socket } | undefined> {
+    const file = path.join(dir, `out-${randomUUID().slice(0, 8)}.sock`);
+    // sockaddr_un holds 108 bytes (104 on macOS), terminator included.
+    if (platform === 'win32' || Buffer.byteLength(file) > 100) return undefined;
+    const server = net.createServer({ pauseOnConnect: true });
+    server.listen(file);
+    await once(server, 'listening');
+    try {
+      const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+      const source = new PooledSocketSource();
+      const socket = net.connect({
+        path: file,
+        onread: {
+          buffer: () => source.nextBuffer(),
+          callback: (n: number, buf: Uint8Array) => source.onRead(n, buf as Buffer),
+        },
+      });
+      source.socket = socket;
+      const [[childEnd]] = await Promise.all([accepted, once(socket, 'connect')]);
+      return { source, childEnd };
+    } finally {
+      server.close();
+    }
+  }
+
+  start(handlers: ChunkHandlers): void {
+    this.handlers = handlers;
+    this.socket.once('end', () => handlers.end());
+    this.socket.once('error', (err) => handlers.error(err));
+  }
+
+  resume(): void {
+    this.consumerPaused = false;
+    this.update();
+  }
+
+  /** Closes our end; a child still writing gets EPIPE. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** onread's buffer generator: called once at the start and after every read. */
+  private nextBuffer(): Buffer {
+    // The pause in onRead keeps one buffer free for this; allocate only if that ever fails.
+    return this.free.pop() ?? Buffer.allocUnsafe(BUFFER_BYTES);
+  }
+
+  private onRead(n: number, buf: Buffer): boolean {
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.free.push(buf);
+      if (this.poolPaused) this.update();
+    };
+    // The next read target is taken from the pool right after this returns: stop reading when
+    // that will be the last free buffer, until one comes back.
+    if (this.free.length <= 1) this.poolPaused = true;
+    if (!this.handlers!.chunk(buf.subarray(0, n), release)) this.consumerPaused = true;
+    return !(this.poolPaused || this.consumerPaused);
+  }
+
+  private update(): void {
+    if (this.poolPaused && this.free.length > 0) this.poolPaused = false;
+    if (!this.poolPaused && !this.consumerPaused && !this.socket.destroyed) this.socket.resume();
+  }
+}
