@@ -4,6 +4,13 @@
 // p = prune. An action's `groups` adds every input of those groups (prune: the storage ones).
 // An output's `in` defaults to 'cr'.
 
+/**
+ * The Marketplace listing's badge, written into every action.yml: `icon` is one of the Feather
+ * icons GitHub accepts, `color` one of white, black, yellow, blue, green, orange, red, purple,
+ * gray-dark. Only the root action.yml is listed; the others carry it for consistency.
+ */
+export const branding = { icon: 'archive', color: 'blue' };
+
 export const actions = {
   c: {
     file: 'action.yml',

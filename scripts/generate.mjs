@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { actions, inputs, outputs } from './action-spec.mjs';
+import { actions, branding, inputs, outputs } from './action-spec.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const q = (s) => JSON.stringify(s);
@@ -22,8 +22,8 @@ function actionYml(id) {
     `description: ${q(a.description)}`,
     'author: bucket-cache',
     'branding:',
-    '  icon: archive',
-    '  color: blue',
+    `  icon: ${branding.icon}`,
+    `  color: ${branding.color}`,
     'inputs:',
   ];
   for (const i of inputs.filter((i) => declares(id, i))) {

@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 
 import type { CompressionMethod, CreateOptions } from '../../src/archive/archiver.js';
 import { TarArchiver } from '../../src/archive/tar-archiver.js';
+import type { TarCommand } from '../../src/archive/tar-args.js';
 import { restoreCache, type RestoreResult } from '../../src/cache/restore-cache.js';
 import { saveCache } from '../../src/cache/save-cache.js';
 import type { RunContext } from '../../src/context.js';
@@ -87,7 +88,8 @@ export interface RestoreSandbox {
   cleanup(): Promise<void>;
 }
 
-export async function restoreSandbox(paths = ['cache']): Promise<RestoreSandbox> {
+/** `tar`: the tar that extracts (default: found as on a runner). */
+export async function restoreSandbox(paths = ['cache'], tar?: TarCommand): Promise<RestoreSandbox> {
   const root = await realpath(await mkdtemp(path.join(tmpdir(), 'restore-sandbox-')));
   const ws = path.join(root, 'ws');
   const outside = path.join(root, 'outside');
@@ -116,7 +118,7 @@ export async function restoreSandbox(paths = ['cache']): Promise<RestoreSandbox>
       await saveCache(deps, { cache, transfer, context, method, tempDir, tool: 'test' });
     },
     restore: (method) => {
-      const deps = { backend, archiver: new TarArchiver({ logger: quiet }), logger: quiet };
+      const deps = { backend, archiver: new TarArchiver({ logger: quiet, tar }), logger: quiet };
       return restoreCache(deps, { cache, transfer, context, method, tempDir });
     },
     serveArchive: (body) => {

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import {
   chmod,
+  link,
   lstat,
   mkdir,
   mkdtemp,
@@ -28,6 +29,7 @@ import { UnsafeArchiveError } from '../../src/errors.js';
 import { quiet } from '../helpers/fixtures.js';
 import { snapshot } from '../helpers/restore-harness.js';
 import * as tw from '../helpers/tar-writer.js';
+import { BSDTAR, describeWithTars, GNU_TAR } from '../helpers/tars.js';
 
 const which = (program: string): string =>
   execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
@@ -118,6 +120,8 @@ async function makeFixture(): Promise<void> {
   await mkdir(path.join(ws, 'bin'));
   await writeFile(path.join(ws, 'bin', 'tool'), '#!/bin/sh\necho hi\n');
   await chmod(path.join(ws, 'bin', 'tool'), 0o755);
+  // A hard link: tar stores the second name as a link to the first.
+  await link(path.join(ws, 'bin', 'tool'), path.join(ws, 'bin', 'tool-again'));
   await writeFile(path.join(ws, 'bin', 'private'), 'p');
   await chmod(path.join(ws, 'bin', 'private'), 0o600);
   await mkdir(path.join(ws, 'weird'));
@@ -141,29 +145,68 @@ const cachedDirs = () => [
 ];
 
 describe('TarArchiver round trip', () => {
-  test.each(['zstd', 'gzip', 'none'] as const)(
-    '%s: contents, symlinks, empty dirs, modes, mtimes and ~ paths come back',
-    async (method) => {
-      await makeFixture();
-      const files = await resolvePaths(PATTERNS, ws);
-      expect(files).toEqual(['../home/.tool', 'a', 'bin', 'weird']);
-      const before = await Promise.all(cachedDirs().map(snapshot));
+  // Every tar that saves, with every tar that restores: GNU tar on Linux, bsdtar on macOS and
+  // Windows (and GNU tar there too when gtar or Git for Windows' tar is present).
+  const pairs = [
+    [GNU_TAR, GNU_TAR],
+    [BSDTAR, BSDTAR],
+    [GNU_TAR, BSDTAR],
+    [BSDTAR, GNU_TAR],
+  ] as const;
+  for (const [saver, restorer] of pairs) {
+    describeWithTars(
+      `saved by ${saver.label}, restored by ${restorer.label}`,
+      [saver, restorer],
+      (saveTar, restoreTar) => {
+        test.each(['zstd', 'gzip', 'none'] as const)(
+          '%s: contents, symlinks, empty dirs, modes, mtimes and ~ paths come back',
+          async (method) => {
+            await makeFixture();
+            const files = await resolvePaths(PATTERNS, ws);
+            expect(files).toEqual(['../home/.tool', 'a', 'bin', 'weird']);
+            const before = await Promise.all(cachedDirs().map(snapshot));
 
-      const archive = await createArchive(files, method);
-      for (const d of cachedDirs()) await rm(d, { recursive: true });
+            const archive = await createArchive(
+              files,
+              method,
+              new TarArchiver({ logger: quiet, tar: saveTar }),
+            );
+            for (const d of cachedDirs()) await rm(d, { recursive: true });
 
-      await receiveAndExtract(archive, {
-        workspace: ws,
-        method,
-        allowedRoots: declaredRoots(PATTERNS, ws),
-      });
-      expect(await Promise.all(cachedDirs().map(snapshot))).toEqual(before);
-      expect((await lstat(path.join(ws, 'a', 'link'))).isSymbolicLink()).toBe(true);
-      expect((await lstat(path.join(ws, 'bin', 'tool'))).mode & 0o777).toBe(0o755);
-      expect((await lstat(path.join(ws, 'a', 'b', 'c.txt'))).mtime).toEqual(OLD);
-      expect(await readFile(path.join(outside, 'secret'), 'utf8')).toBe('untouched');
-    },
-  );
+            await receiveAndExtract(
+              archive,
+              { workspace: ws, method, allowedRoots: declaredRoots(PATTERNS, ws) },
+              new TarArchiver({ logger: quiet, tar: restoreTar }),
+            );
+            expect(await Promise.all(cachedDirs().map(snapshot))).toEqual(before);
+            expect((await lstat(path.join(ws, 'a', 'link'))).isSymbolicLink()).toBe(true);
+            expect((await lstat(path.join(ws, 'bin', 'tool'))).mode & 0o777).toBe(0o755);
+            expect((await lstat(path.join(ws, 'bin', 'tool-again'))).ino).toBe(
+              (await lstat(path.join(ws, 'bin', 'tool'))).ino,
+            );
+            expect((await lstat(path.join(ws, 'a', 'b', 'c.txt'))).mtime).toEqual(OLD);
+            expect(await readFile(path.join(outside, 'secret'), 'utf8')).toBe('untouched');
+          },
+        );
+
+        test('extracts over an existing tree, replacing files', async () => {
+          await makeFixture();
+          const archive = await createArchive(
+            ['a'],
+            'zstd',
+            new TarArchiver({ logger: quiet, tar: saveTar }),
+          );
+          await writeFile(path.join(ws, 'a', 'b', 'c.txt'), 'changed since');
+          await receiveAndExtract(
+            archive,
+            { workspace: ws, method: 'zstd', allowedRoots: [path.join(ws, 'a')] },
+            new TarArchiver({ logger: quiet, tar: restoreTar }),
+          );
+          expect(await readFile(path.join(ws, 'a', 'b', 'c.txt'), 'utf8')).toBe('nested');
+        });
+      },
+    );
+  }
 
   test('stores members as actions/cache does: workspace-relative, ../ outside it, links as links', async () => {
     await makeFixture();
@@ -177,18 +220,6 @@ describe('TarArchiver round trip', () => {
     expect(byName.get('a/link')).toMatchObject({ type: 'symlink', linkName: 'b/c.txt' });
     expect(byName.get('a/empty')).toMatchObject({ type: 'dir' });
     expect(byName.get('weird/new\nline')).toMatchObject({ type: 'file' });
-  });
-
-  test('extracts over an existing workspace, replacing files', async () => {
-    await makeFixture();
-    const archive = await createArchive(['a'], 'zstd');
-    await writeFile(path.join(ws, 'a', 'b', 'c.txt'), 'changed since');
-    await receiveAndExtract(archive, {
-      workspace: ws,
-      method: 'zstd',
-      allowedRoots: [path.join(ws, 'a')],
-    });
-    expect(await readFile(path.join(ws, 'a', 'b', 'c.txt'), 'utf8')).toBe('nested');
   });
 
   test('an empty file list makes an empty, extractable archive', async () => {

@@ -12,6 +12,7 @@ import {
   zstd,
 } from '../helpers/restore-harness.js';
 import * as tw from '../helpers/tar-writer.js';
+import { BSDTAR, describeWithTars, GNU_TAR } from '../helpers/tars.js';
 
 // The corpus of crafted archives, each run through the whole restore (manifest, download, sha256,
 // gate, GNU tar, staging) with a valid manifest, as a store writer would plant them. Every one must
@@ -282,31 +283,36 @@ async function gnuTarEscapes(c: Case): Promise<boolean> {
   }
 }
 
-let sb: RestoreSandbox;
-beforeEach(async () => {
-  sb = await restoreSandbox();
-});
-afterEach(async () => {
-  await sb.cleanup();
-});
+// The gate decides, whichever tar extracts: GNU tar on Linux, bsdtar on macOS and Windows.
+for (const extractor of [GNU_TAR, BSDTAR]) {
+  describeWithTars(`extracted by ${extractor.label}`, [extractor], (tar) => {
+    let sb: RestoreSandbox;
+    beforeEach(async () => {
+      sb = await restoreSandbox(['cache'], tar);
+    });
+    afterEach(async () => {
+      await sb.cleanup();
+    });
 
-describe.each(['none', 'zstd'] as const)('%s', (method) => {
-  test.each(CASES.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
-    const plain = c.build(sb.outside);
-    await sb.save(method === 'zstd' ? zstd(plain) : plain, method);
-    const before = await snapshot(sb.root);
-    const result = await sb.restore(method).catch((e: unknown) => e);
-    if (c.refused.source === '^$') {
-      expect(result).toMatchObject({ restored: true });
-      return;
-    }
-    expect(result).toBeInstanceOf(UnsafeArchiveError);
-    expect((result as Error).message).toMatch(c.refused);
-    expect(await snapshot(sb.root)).toEqual(before);
-    expect(await readdir(sb.tempDir)).toEqual([]);
-    expect(children()).toEqual([]);
+    describe.each(['none', 'zstd'] as const)('%s', (method) => {
+      test.each(CASES.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
+        const plain = c.build(sb.outside);
+        await sb.save(method === 'zstd' ? zstd(plain) : plain, method);
+        const before = await snapshot(sb.root);
+        const result = await sb.restore(method).catch((e: unknown) => e);
+        if (c.refused.source === '^$') {
+          expect(result).toMatchObject({ restored: true });
+          return;
+        }
+        expect(result).toBeInstanceOf(UnsafeArchiveError);
+        expect((result as Error).message).toMatch(c.refused);
+        expect(await snapshot(sb.root)).toEqual(before);
+        expect(await readdir(sb.tempDir)).toEqual([]);
+        expect(children()).toEqual([]);
+      });
+    });
   });
-});
+}
 
 test.each(CASES.filter((c) => c.escapes).map((c) => [c.label, c] as const))(
   'GNU tar alone writes outside with: %s',

@@ -116,11 +116,12 @@ class StreamedExtraction implements Extraction {
         workspace: this.opts.workspace,
         allowedRoots: this.opts.allowedRoots,
         foldCase: platform === 'darwin' || platform === 'win32',
+        platform,
       });
       const gate = new TarGate({ policy, place: (abs) => staging.place(abs) });
       this.gate = gate;
 
-      const args = buildExtractArgs();
+      const args = buildExtractArgs(tarCommand?.flavor);
       this.logger.debug(`spawn ${JSON.stringify([tarPath, ...args])}`);
       tar = this.track(startProcess('tar', tarPath, args, ['pipe', 'ignore', 'pipe']));
       let source: ChunkSource = readableChunks(this.source);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 
 import { UnsafeArchiveError } from '../errors.js';
 import type { ParsedMember } from './tar-parser.js';
+import { windowsNameProblem } from './windows-names.js';
 
 export interface MemberPolicyOptions {
   /** Absolute directory member names are relative to (the workspace at save time). */
@@ -13,6 +14,8 @@ export interface MemberPolicyOptions {
    * and Windows do; otherwise `Evil -> /etc` then `evil/x` slips through.
    */
   foldCase?: boolean;
+  /** On 'win32', names Windows cannot create (`a:b`, `CON`, `x.`) are refused. */
+  platform?: NodeJS.Platform;
 }
 
 /** Where a member goes: its absolute path, and a hard link's absolute target. */
@@ -52,6 +55,7 @@ export class MemberPolicy {
   private readonly workspace: string;
   private readonly roots: string[];
   private readonly foldCase: boolean;
+  private readonly windows: boolean;
   /** The kind of every path a member made, by key. */
   private readonly kinds = new Map<string, ParsedMember['type']>();
   private readonly rootKeys: Set<string>;
@@ -62,12 +66,14 @@ export class MemberPolicy {
     this.workspace = path.resolve(opts.workspace);
     this.roots = opts.allowedRoots.map((r) => path.resolve(r));
     this.foldCase = opts.foldCase ?? false;
+    this.windows = opts.platform === 'win32';
     this.rootKeys = new Set(this.roots.map((r) => this.key(r)));
   }
 
   /** Throws UnsafeArchiveError, naming the member, if `m` must not be extracted. */
   check(m: ParsedMember): Placement {
     const { name } = m;
+    if (this.windows) this.refuseOnWindows(name);
     const abs = this.resolveName(name, name, 'member name');
     this.refuseThroughSymlink(name, abs);
     const key = this.key(abs);
@@ -125,6 +131,17 @@ export class MemberPolicy {
       throw refuse(member, `${what} '${name}' resolves to ${abs}, outside the declared paths`);
     }
     return abs;
+  }
+
+  private refuseOnWindows(name: string): void {
+    const problem = windowsNameProblem(name);
+    if (problem) {
+      throw refuse(
+        name,
+        `${problem}, which Windows cannot create; this entry was saved on another OS ` +
+          `(enableCrossOsArchive) and is not restored here`,
+      );
+    }
   }
 
   /** Refuses a path below a symlink or a file an earlier member made. */

@@ -7,10 +7,35 @@ import { PathMatcher } from './path-matcher.js';
 
 const IS_WINDOWS = process.platform === 'win32';
 
-// What os.homedir() returns, read from the environment this module sees (under jest's module
-// sandbox process.env is a copy that core modules never consult).
-function homeDir(): string {
-  return (IS_WINDOWS ? process.env.USERPROFILE : process.env.HOME) || os.homedir();
+/**
+ * The path syntax and home directory patterns are read with: the runner's own, or (in unit
+ * tests) Windows' on any host, through path.win32.
+ */
+export interface PathRules {
+  path: path.PlatformPath;
+  windows: boolean;
+  /** The directory `~` stands for. */
+  home: () => string;
+  /** Characters that make a segment a glob (on POSIX a backslash escapes, so it counts). */
+  globChars: RegExp;
+}
+
+/**
+ * Rules for `platform`. `~` is USERPROFILE on Windows and HOME elsewhere, read from `env` (the
+ * environment this module sees: under jest's module sandbox process.env is a copy that core
+ * modules never consult), falling back to os.homedir().
+ */
+export function pathRules(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): PathRules {
+  const windows = platform === 'win32';
+  return {
+    path: windows ? path.win32 : path.posix,
+    windows,
+    home: () => (windows ? env.USERPROFILE : env.HOME) || os.homedir(),
+    globChars: windows ? /[*?[{]/ : /[*?[{\\]/,
+  };
 }
 
 /** One `path` line, split into a literal absolute base and the (normalized) pattern below it. */
@@ -27,7 +52,12 @@ interface ParsedPattern {
  * `workspace` instead of process.cwd(). `.` and `..` segments are folded here, because
  * @actions/glob rejects them; a leading `..` run moves the base up.
  */
-function parsePatterns(patterns: readonly string[], workspace: string): ParsedPattern[] {
+function parsePatterns(
+  patterns: readonly string[],
+  workspace: string,
+  rules: PathRules = pathRules(),
+): ParsedPattern[] {
+  const { path } = rules;
   const out: ParsedPattern[] = [];
   for (const raw of patterns.flatMap((p) => p.split('\n'))) {
     let p = raw.trim();
@@ -41,8 +71,8 @@ function parsePatterns(patterns: readonly string[], workspace: string): ParsedPa
 
     let base: string;
     let rest: string;
-    if (p === '~' || p.startsWith('~/') || (IS_WINDOWS && p.startsWith('~\\'))) {
-      base = homeDir();
+    if (p === '~' || p.startsWith('~/') || (rules.windows && p.startsWith('~\\'))) {
+      base = rules.home();
       rest = p.slice(1);
     } else if (path.isAbsolute(p)) {
       base = path.parse(p).root;
@@ -52,7 +82,7 @@ function parsePatterns(patterns: readonly string[], workspace: string): ParsedPa
       rest = p;
     }
     // On POSIX a backslash is a glob escape, not a separator.
-    const parts = rest.split(IS_WINDOWS ? /[\\/]+/ : /\/+/);
+    const parts = rest.split(rules.windows ? /[\\/]+/ : /\/+/);
     const segments: string[] = [];
     for (const s of parts) {
       if (s === '' || s === '.') continue;
@@ -87,7 +117,12 @@ function toGlob(p: ParsedPattern): string {
   return `${p.negate ? '!' : ''}${joined}${p.trailingSlash ? path.sep : ''}`;
 }
 
-function toRelative(ws: string, file: string): string {
+/**
+ * A path's member name: relative to the workspace with '/' separators, `../` outside it. On
+ * Windows a path on another drive than the workspace has no relative form and stays absolute.
+ */
+export function toRelative(ws: string, file: string, rules: PathRules = pathRules()): string {
+  const { path } = rules;
   const rel = path.relative(ws, file).split(path.sep).join('/');
   return rel === '' ? '.' : rel;
 }
@@ -289,13 +324,13 @@ function isWithin(p: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-function joinBase(p: ParsedPattern, segments: string[]): string {
-  return path.join(p.base, ...segments);
+function joinBase(p: ParsedPattern, segments: string[], rules: PathRules = pathRules()): string {
+  return rules.path.join(p.base, ...segments);
 }
 
 /** A pattern's segments before the first one with a glob character. */
-function literalPrefix(p: ParsedPattern): string[] {
-  const globAt = p.segments.findIndex((s) => GLOB_CHARS.test(s));
+function literalPrefix(p: ParsedPattern, rules: PathRules = pathRules()): string[] {
+  const globAt = p.segments.findIndex((s) => rules.globChars.test(s));
   return globAt === -1 ? p.segments : p.segments.slice(0, globAt);
 }
 
@@ -311,11 +346,15 @@ const GLOB_CHARS = IS_WINDOWS ? /[*?[{]/ : /[*?[{\\]/;
  * with a glob character (a backslash escape counts as one), e.g. `~/.m2/repository/**` →
  * `$HOME/.m2/repository`. Restore lets members land only below these. Deduplicated and sorted.
  */
-export function declaredRoots(patterns: string[], workspace: string): string[] {
+export function declaredRoots(
+  patterns: string[],
+  workspace: string,
+  rules: PathRules = pathRules(),
+): string[] {
   const roots = new Set<string>();
-  for (const p of parsePatterns(patterns, path.resolve(workspace))) {
+  for (const p of parsePatterns(patterns, rules.path.resolve(workspace), rules)) {
     if (p.negate) continue;
-    roots.add(joinBase(p, literalPrefix(p)));
+    roots.add(joinBase(p, literalPrefix(p, rules), rules));
   }
   return [...roots].sort();
 }

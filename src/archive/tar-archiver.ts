@@ -11,13 +11,23 @@ import { buildCompressCommand, buildDecompressCommand } from './compression.js';
 import { type ExtractTools, startExtraction } from './extract.js';
 import { expandNames } from './paths.js';
 import { describeProc, pipeOut, probe, type Proc, startProcess, stopProcess } from './processes.js';
-import { buildCreateArgs, tarCandidates, type TarCommand, tarFlavorOf } from './tar-args.js';
+import {
+  buildCreateArgs,
+  takesTarAtOnce,
+  tarCandidates,
+  type TarCommand,
+  tarFlavorOf,
+} from './tar-args.js';
 
 export interface TarArchiverOptions {
   /** Where the archive layer reports: argv at debug level, tolerated tar warnings. */
   logger: Logger;
-  /** Defaults to process.platform; decides gtar-vs-tar and case-insensitive name checks. */
+  /** Defaults to process.platform; decides which tar is looked for and case-insensitive name checks. */
   platform?: NodeJS.Platform;
+  /** A tar to run instead of looking for one as actions/cache does (tests force bsdtar here). */
+  tar?: TarCommand;
+  /** Environment the Windows tar paths are read from; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -40,11 +50,15 @@ export function isToleratedTarWarning(line: string): boolean {
 export class TarArchiver implements Archiver {
   private readonly platform: NodeJS.Platform;
   private readonly logger: Logger;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly fixedTar?: TarCommand;
   private tarCommand?: Promise<TarCommand>;
 
   constructor(options: TarArchiverOptions) {
     this.platform = options.platform ?? process.platform;
     this.logger = options.logger;
+    this.env = options.env ?? process.env;
+    this.fixedTar = options.tar;
   }
 
   create(opts: CreateOptions): Readable {
@@ -71,9 +85,15 @@ export class TarArchiver implements Archiver {
   ): Promise<void> {
     let files = opts.files;
     let exact = opts.exactFiles ?? [];
+    const rules = this.platform === 'win32' ? path.win32 : path.posix;
     for (const f of [...files, ...exact]) {
-      if (f === '' || path.isAbsolute(f) || f.includes('\0')) {
-        throw new Error(`archive paths must be relative to the workspace, got '${f}'`);
+      if (f === '' || rules.isAbsolute(f) || f.includes('\0')) {
+        // On Windows a path on another drive (C:\Users with the workspace on D:) has no
+        // workspace-relative name; the restore gate refuses absolute member names.
+        const drive = /^[A-Za-z]:/.test(f)
+          ? ': paths on another drive than the workspace are not supported'
+          : '';
+        throw new Error(`archive paths must be relative to the workspace, got '${f}'${drive}`);
       }
     }
     const compress = buildCompressCommand(opts.method, opts.level);
@@ -153,7 +173,9 @@ export class TarArchiver implements Archiver {
     const tools = async (): Promise<ExtractTools> => ({
       // Extraction reads only canonical archives, which every tar reads alike: only macOS has a
       // choice to probe for (gtar first), so elsewhere no process runs before tar itself.
-      tar: tarCandidates(this.platform).length > 1 ? await this.tar() : undefined,
+      tar:
+        this.fixedTar ??
+        (tarCandidates(this.platform, this.env).length > 1 ? await this.tar() : undefined),
       decompress: buildDecompressCommand(opts.method),
       platform: this.platform,
     });
@@ -161,7 +183,8 @@ export class TarArchiver implements Archiver {
   }
 
   private tar(): Promise<TarCommand> {
-    this.tarCommand ??= detectTar(this.platform).catch((err: unknown) => {
+    if (this.fixedTar) return Promise.resolve(this.fixedTar);
+    this.tarCommand ??= detectTar(this.platform, this.env).catch((err: unknown) => {
       this.tarCommand = undefined;
       throw err;
     });
@@ -169,10 +192,21 @@ export class TarArchiver implements Archiver {
   }
 }
 
-async function detectTar(platform: NodeJS.Platform): Promise<TarCommand> {
-  for (const candidate of tarCandidates(platform)) {
-    const version = await probe(candidate, ['--version']);
-    if (version !== undefined) return { path: candidate, flavor: tarFlavorOf(version) };
+/** The first candidate that runs and is taken at once, else the first one that runs at all. */
+export async function detectTar(
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv = process.env,
+  run: (program: string) => Promise<string | undefined> = (p) => probe(p, ['--version']),
+): Promise<TarCommand> {
+  const candidates = tarCandidates(platform, env);
+  let fallback: TarCommand | undefined;
+  for (const candidate of candidates) {
+    const version = await run(candidate);
+    if (version === undefined) continue;
+    const found = { path: candidate, flavor: tarFlavorOf(version) };
+    if (takesTarAtOnce(platform, candidate, found.flavor)) return found;
+    fallback ??= found;
   }
-  throw new Error(`no working tar found on PATH (tried ${tarCandidates(platform).join(', ')})`);
+  if (fallback) return fallback;
+  throw new Error(`no working tar found (tried ${candidates.join(', ')})`);
 }

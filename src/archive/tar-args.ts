@@ -4,6 +4,8 @@
  * has its own exit code and stderr.
  */
 
+import * as path from 'node:path';
+
 /**
  * Prefix of the private directories a restore stages into (staging.ts); never part of a cached
  * tree, so every archive is created without them.
@@ -30,9 +32,44 @@ export interface TarCreateArgs {
   exactManifest?: string;
 }
 
-/** Programs to try, best first: on macOS GNU tar (`gtar`, Homebrew) when present, as actions/cache. */
-export function tarCandidates(platform: NodeJS.Platform): string[] {
-  return platform === 'darwin' ? ['gtar', 'tar'] : ['tar'];
+/**
+ * Programs to try, best first, as actions/cache chooses: on macOS GNU tar (`gtar`, Homebrew)
+ * when present, else the system's bsdtar; on Windows Git for Windows' GNU tar, else a `tar` on
+ * PATH that is GNU tar, else the system's bsdtar (System32), else whatever `tar` is on PATH.
+ * `env` gives Windows' ProgramFiles and SystemDrive.
+ */
+export function tarCandidates(
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  switch (platform) {
+    case 'darwin':
+      return ['gtar', 'tar'];
+    case 'win32': {
+      const programFiles = env.ProgramFiles ?? env.PROGRAMFILES ?? 'C:\\Program Files';
+      const systemDrive = env.SystemDrive ?? env.SYSTEMDRIVE ?? 'C:';
+      return [
+        path.win32.join(programFiles, 'Git', 'usr', 'bin', 'tar.exe'),
+        'tar',
+        path.win32.join(systemDrive, '\\', 'Windows', 'System32', 'tar.exe'),
+      ];
+    }
+    default:
+      return ['tar'];
+  }
+}
+
+/**
+ * Whether a working candidate is taken at once. On Windows a `tar` found on PATH is taken only
+ * when it is GNU tar (the system's bsdtar comes next by its full path); one that is not is kept
+ * as the last resort.
+ */
+export function takesTarAtOnce(
+  platform: NodeJS.Platform,
+  candidate: string,
+  flavor: TarFlavor,
+): boolean {
+  return platform !== 'win32' || candidate !== 'tar' || flavor === 'gnu';
 }
 
 /** Which flavor a `tar --version` banner belongs to. */
@@ -81,10 +118,16 @@ export function buildCreateArgs(o: TarCreateArgs): string[] {
 
 /**
  * `tar -x` reading the gate's canonical stream from stdin. Member names are absolute paths in
- * the staging directories the gate chose, hence -P; nothing in that stream came from the stored
- * archive's headers. --no-same-owner: owners are never restored, also when running as root.
- * Modes are tar's default: umask applies unless running as root.
+ * the staging directories the gate chose, hence -P (for bsdtar it also switches off its own
+ * `..` and symlink checks, which the gate has already made); nothing in that stream came from
+ * the stored archive's headers. --no-same-owner: owners are never restored, also when running as
+ * root (both tars restore them as root by default). Modes are each tar's default, alike for both:
+ * umask applies unless running as root; the stream carries no ACLs, xattrs or flags for bsdtar
+ * to restore. GNU tar sets a directory's time when it meets a member outside it, so an archive
+ * that lists a directory's files after other directories (bsdtar writes them so) would leave it
+ * with the time of extraction; --delay-directory-restore sets them all at the end, as bsdtar does.
  */
-export function buildExtractArgs(): string[] {
-  return ['-x', '-f', '-', '-P', '--no-same-owner'];
+export function buildExtractArgs(flavor: TarFlavor = 'gnu'): string[] {
+  const args = ['-x', '-f', '-', '-P', '--no-same-owner'];
+  return flavor === 'gnu' ? [...args, '--delay-directory-restore'] : args;
 }

@@ -1,6 +1,7 @@
 import {
   buildCreateArgs,
   buildExtractArgs,
+  takesTarAtOnce,
   tarCandidates,
   tarFlavorOf,
 } from '../../../src/archive/tar-args.js';
@@ -80,14 +81,48 @@ describe('buildCreateArgs', () => {
 
 describe('buildExtractArgs', () => {
   test('reads the canonical stream on stdin, absolute staged names, never owners', () => {
-    expect(buildExtractArgs()).toEqual(['-x', '-f', '-', '-P', '--no-same-owner']);
+    expect(buildExtractArgs('bsd')).toEqual(['-x', '-f', '-', '-P', '--no-same-owner']);
+  });
+
+  test('GNU tar (the default) sets directory times at the end, as bsdtar does', () => {
+    expect(buildExtractArgs()).toEqual(buildExtractArgs('gnu'));
+    expect(buildExtractArgs('gnu')).toEqual([
+      '-x',
+      '-f',
+      '-',
+      '-P',
+      '--no-same-owner',
+      '--delay-directory-restore',
+    ]);
   });
 });
 
-test('tarCandidates prefers gtar on macOS only', () => {
-  expect(tarCandidates('darwin')).toEqual(['gtar', 'tar']);
-  expect(tarCandidates('linux')).toEqual(['tar']);
-  expect(tarCandidates('win32')).toEqual(['tar']);
+describe('tarCandidates, as actions/cache chooses', () => {
+  test('macOS: gtar first, then the system bsdtar; Linux: tar', () => {
+    expect(tarCandidates('darwin')).toEqual(['gtar', 'tar']);
+    expect(tarCandidates('linux')).toEqual(['tar']);
+  });
+
+  test("Windows: Git for Windows' GNU tar, a tar on PATH, then System32's bsdtar", () => {
+    const env = { ProgramFiles: 'D:\\Apps', SystemDrive: 'E:' };
+    expect(tarCandidates('win32', env)).toEqual([
+      'D:\\Apps\\Git\\usr\\bin\\tar.exe',
+      'tar',
+      'E:\\Windows\\System32\\tar.exe',
+    ]);
+    expect(tarCandidates('win32', {})).toEqual([
+      'C:\\Program Files\\Git\\usr\\bin\\tar.exe',
+      'tar',
+      'C:\\Windows\\System32\\tar.exe',
+    ]);
+  });
+
+  test('on Windows a tar on PATH is taken at once only when it is GNU tar', () => {
+    expect(takesTarAtOnce('win32', 'tar', 'gnu')).toBe(true);
+    expect(takesTarAtOnce('win32', 'tar', 'bsd')).toBe(false);
+    expect(takesTarAtOnce('win32', 'C:\\Windows\\System32\\tar.exe', 'bsd')).toBe(true);
+    expect(takesTarAtOnce('darwin', 'tar', 'bsd')).toBe(true);
+  });
 });
 
 test('tarFlavorOf reads the version banner', () => {
