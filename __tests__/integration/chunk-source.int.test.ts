@@ -134,3 +134,11 @@ test('readableChunks: a stream as chunks, with pause and resume', async () => {
   await ended;
   expect(out.join('')).toBe('abc');
 });
+
+// /proc/self is a directory, but nothing can bind a socket file in it (Linux only).
+(process.platform === 'linux' ? test : test.skip)(
+  'a directory where no socket can be made: undefined, so the caller reads a pipe',
+  async () => {
+    expect(await PooledSocketSource.open('/proc/self', 'linux')).toBeUndefined();
+  },
+);

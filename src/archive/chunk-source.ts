@@ -66,7 +66,8 @@ export class PooledSocketSource implements ChunkSource {
    * A connected pair: `childEnd` goes into the child's stdio (spawn duplicates it; close ours
    * afterwards) and this source reads what the child writes. The socket lives in `dir`, which
    * must be private to this process (mode 0700), so no other user can connect first.
-   * Resolves undefined where that is not possible (Windows, a path too long for a socket).
+   * Resolves undefined where that is not possible (Windows, a path too long for a socket, a
+   * directory where no socket can be made).
    */
   static async open(
     dir: string,
@@ -76,12 +77,18 @@ export class PooledSocketSource implements ChunkSource {
     // sockaddr_un holds 108 bytes (104 on macOS), terminator included.
     if (platform === 'win32' || Buffer.byteLength(file) > 100) return undefined;
     const server = net.createServer({ pauseOnConnect: true });
-    server.listen(file);
-    await once(server, 'listening');
+    let socket: net.Socket | undefined;
+    let childEnd: net.Socket | undefined;
+    server.on('connection', (s: net.Socket) => {
+      // Only our own connect is expected in a 0700 directory; anything more is not ours.
+      if (childEnd) s.destroy();
+      else childEnd = s;
+    });
     try {
-      const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+      server.listen(file);
+      await once(server, 'listening');
       const source = new PooledSocketSource();
-      const socket = net.connect({
+      socket = net.connect({
         path: file,
         onread: {
           buffer: () => source.nextBuffer(),
@@ -89,8 +96,14 @@ export class PooledSocketSource implements ChunkSource {
         },
       });
       source.socket = socket;
-      const [[childEnd]] = await Promise.all([accepted, once(socket, 'connect')]);
+      await once(socket, 'connect');
+      while (!childEnd) await once(server, 'connection');
       return { source, childEnd };
+    } catch {
+      // A filesystem or policy that refuses socket files: the caller reads a plain pipe.
+      socket?.destroy();
+      childEnd?.destroy();
+      return undefined;
     } finally {
       server.close();
     }

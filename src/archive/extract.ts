@@ -130,7 +130,12 @@ class StreamedExtraction implements Extraction {
         const pooled = this.opts.scratchDir
           ? await PooledSocketSource.open(this.opts.scratchDir, platform)
           : undefined;
-        if (pooled) this.closers.push(() => pooled.source.destroy());
+        if (pooled) {
+          this.closers.push(() => {
+            pooled.source.destroy();
+            pooled.childEnd.destroy();
+          });
+        }
         this.throwIfFailed();
         this.logger.debug(`spawn ${JSON.stringify([decompress.program, ...decompress.args])}`);
         dec = this.track(

@@ -86,10 +86,9 @@ export function feedGate(
           last = gate.end();
         } catch (err) {
           // The stream ended early: a decompressor that failed says why better than the gate.
-          void atEnd().then(() => {
-            refused(asError(err));
-            finish();
-          });
+          void atEnd()
+            .then(() => refused(asError(err)))
+            .finally(() => finish());
           return;
         }
         if (broken()) return finish(new Error(STOPPED_READING));
@@ -99,6 +98,8 @@ export function feedGate(
         finish();
       },
       error(err) {
+        // After the end marker went out, tar's exit decides; do not cut its input short.
+        if (ended) return;
         sink.destroy();
         finish(asError(err));
       },
