@@ -178,60 +178,78 @@ beforeAll(() => {
 });
 
 describe.each(loadStores())('$name: 20 concurrent saves of one key', (store) => {
-  test('exactly one entry, byte-identical to one writer archive; the others skip', async () => {
-    const key = `load-${store.name}-${randomBytes(3).toString('hex')}`;
-    const writers = await Promise.all(
-      Array.from({ length: 20 }, async (_, i) => {
-        const ws = scratchDir('save-load-ws-');
-        await mkdir(path.join(ws, 'deps'));
-        await writeFile(path.join(ws, 'deps', 'who'), `writer ${i}\n`);
-        return ws;
-      }),
-    );
-    const tempDir = scratchDir('save-load-tmp-');
-    const cache = cacheSettings({ key, paths: ['deps'], prefix: 'load' });
-    const context = (ws: string): RunContext => ({
-      ci: 'github',
-      workspace: ws,
-      owner: 'o',
-      repo: 'r',
-      ref: 'refs/heads/main',
-    });
-    const results = await Promise.all(
-      writers.map((ws) =>
-        saveCache(
-          { backend: store.backend(), archiver: new TarArchiver({ logger: quiet }), logger: quiet },
-          { cache, transfer: TRANSFER, context: context(ws), method: 'zstd', tempDir, tool: 't' },
+  test.each([
+    ['different', (i: number) => `writer ${i}\n`],
+    ['the same', () => `writer 0\n`],
+  ])(
+    'with %s content: exactly one entry, byte-identical to one writer archive; the others skip',
+    async (_label, content) => {
+      const key = `load-${store.name}-${randomBytes(3).toString('hex')}`;
+      const writers = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const ws = scratchDir('save-load-ws-');
+          await mkdir(path.join(ws, 'deps'));
+          await writeFile(path.join(ws, 'deps', 'who'), content(i));
+          return ws;
+        }),
+      );
+      const tempDir = scratchDir('save-load-tmp-');
+      const cache = cacheSettings({ key, paths: ['deps'], prefix: 'load' });
+      const context = (ws: string): RunContext => ({
+        ci: 'github',
+        workspace: ws,
+        owner: 'o',
+        repo: 'r',
+        ref: 'refs/heads/main',
+      });
+      const archivesBefore = new Set(
+        (await store.backend().list('load/o/r/'))
+          .filter((o) => o.name.includes('/archives/'))
+          .map((o) => o.name),
+      );
+      const results = await Promise.all(
+        writers.map((ws) =>
+          saveCache(
+            {
+              backend: store.backend(),
+              archiver: new TarArchiver({ logger: quiet }),
+              logger: quiet,
+            },
+            { cache, transfer: TRANSFER, context: context(ws), method: 'zstd', tempDir, tool: 't' },
+          ),
         ),
-      ),
-    );
-    expect(results.filter((r) => r.status === 'saved')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'exists')).toHaveLength(19);
+      );
+      expect(results.filter((r) => r.status === 'saved')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'exists')).toHaveLength(19);
 
-    const b = store.backend();
-    const objects = await b.list('load/o/r/');
-    const mine = objects.filter((o) => o.name.includes(`/keys/${key}`));
-    expect(mine).toHaveLength(1);
-    const manifest = JSON.parse((await buffer(await b.get(mine[0]!.name))).toString()) as {
-      archive: string;
-      sha256: string;
-      size: number;
-    };
-    // Only the winner's archive is left of this key's writers, and it is whole.
-    const archives = objects.filter((o) => o.name.includes('/archives/'));
-    expect(archives.map((o) => o.name)).toContain(manifest.archive);
-    const bytes = await buffer(await b.get(manifest.archive));
-    expect(bytes.length).toBe(manifest.size);
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.sha256);
-    // And it restores to exactly one writer's tree.
-    const reader = scratchDir('save-load-read-');
-    const r = await restoreCache(
-      { backend: b, archiver: new TarArchiver({ logger: quiet }), logger: quiet },
-      { cache, transfer: TRANSFER, context: context(reader), method: 'zstd', tempDir },
-    );
-    expect(r).toMatchObject({ exact: true, restored: true });
-    expect(await readFile(path.join(reader, 'deps', 'who'), 'utf8')).toMatch(/^writer \d+\n$/);
-  });
+      const b = store.backend();
+      const objects = await b.list('load/o/r/');
+      const mine = objects.filter((o) => o.name.includes(`/keys/${key}`));
+      expect(mine).toHaveLength(1);
+      const manifest = JSON.parse((await buffer(await b.get(mine[0]!.name))).toString()) as {
+        archive: string;
+        sha256: string;
+        size: number;
+      };
+      // Only the winner's archive is left of this key's writers (the losers removed theirs),
+      // and it is whole.
+      const archives = objects.filter(
+        (o) => o.name.includes('/archives/') && !archivesBefore.has(o.name),
+      );
+      expect(archives.map((o) => o.name)).toEqual([manifest.archive]);
+      const bytes = await buffer(await b.get(manifest.archive));
+      expect(bytes.length).toBe(manifest.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.sha256);
+      // And it restores to exactly one writer's tree.
+      const reader = scratchDir('save-load-read-');
+      const r = await restoreCache(
+        { backend: b, archiver: new TarArchiver({ logger: quiet }), logger: quiet },
+        { cache, transfer: TRANSFER, context: context(reader), method: 'zstd', tempDir },
+      );
+      expect(r).toMatchObject({ exact: true, restored: true });
+      expect(await readFile(path.join(reader, 'deps', 'who'), 'utf8')).toMatch(/^writer \d+\n$/);
+    },
+  );
 });
 
 describe('s3: faults during the upload', () => {
