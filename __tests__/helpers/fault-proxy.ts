@@ -9,6 +9,8 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { flipByte } from './s3-proxy.js';
+
 /** What a rule sees of a request. */
 export interface SeenRequest {
   method: string;
@@ -26,7 +28,11 @@ export type ProxyFault =
   /** Forward, then cut the connection after `afterBytes` of the response body (mid-download). */
   | { kind: 'drop'; afterBytes: number }
   /** Cut the connection after `afterBytes` of the request body, never forwarding (mid-upload). */
-  | { kind: 'reset'; afterBytes: number };
+  | { kind: 'reset'; afterBytes: number }
+  /** Forward, inverting the response body's byte at offset `atByte` (corruption in transit). */
+  | { kind: 'flip'; atByte: number }
+  /** Forward, then pass on only `afterBytes` of the response body and go silent. */
+  | { kind: 'stall'; afterBytes: number };
 
 /**
  * A plain loopback HTTP proxy with a few faults, for servers that have no proxy of their own
@@ -126,6 +132,8 @@ export class FaultProxy {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       if (fault?.kind === 'trickle') void trickle(upRes, res, fault.bytesPerSecond);
       else if (fault?.kind === 'drop') dropAfter(upRes, res, fault.afterBytes);
+      else if (fault?.kind === 'flip') flipByte(upRes, res, fault.atByte);
+      else if (fault?.kind === 'stall') stallAfter(upRes, res, fault.afterBytes);
       else upRes.pipe(res);
     });
     up.on('error', () => res.destroy());
@@ -167,4 +175,14 @@ function dropAfter(from: IncomingMessage, to: ServerResponse, limit: number): vo
     }
   });
   from.once('end', () => to.socket?.destroy());
+}
+
+/** Pass `limit` bytes of `from` on, then go silent with the connection open. */
+function stallAfter(from: IncomingMessage, to: ServerResponse, limit: number): void {
+  let sent = 0;
+  from.on('data', (chunk: Buffer) => {
+    const room = limit - sent;
+    if (room > 0 && !to.destroyed) to.write(chunk.subarray(0, room));
+    sent += chunk.length;
+  });
 }

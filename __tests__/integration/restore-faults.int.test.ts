@@ -6,7 +6,7 @@ import { TarArchiver } from '../../src/archive/tar-archiver.js';
 import { restoreCache } from '../../src/cache/restore-cache.js';
 import { saveCache } from '../../src/cache/save-cache.js';
 import type { RunContext } from '../../src/context.js';
-import { UnsafeArchiveError } from '../../src/errors.js';
+import { TimeoutError, UnsafeArchiveError } from '../../src/errors.js';
 import type { TransferSettings } from '../../src/settings.js';
 import { AzureBackend } from '../../src/storage/azure-backend.js';
 import type { Backend } from '../../src/storage/backend.js';
@@ -48,19 +48,23 @@ const TRANSFER: TransferSettings = transferSettings({
 
 interface Store {
   name: string;
-  backend(): Backend;
+  backend(transfer?: TransferSettings): Backend;
   /** Apply to archive reads: cut the response after `afterBytes`, `times` times. */
   dropArchiveReads(afterBytes: number, times: number): void;
   /** Answer every request with 503. */
   failEverything(): void;
   /** Archive reads the store was sent. */
   archiveReads(): number;
+  /** Invert one byte of the next archive read's body. */
+  flipArchiveRead(atByte: number): void;
+  /** Archive reads answer their headers and `afterBytes` of the body, then go silent. */
+  stallArchiveReads(afterBytes: number): void;
 }
 
 const stores: Store[] = [
   {
     name: 's3',
-    backend: () =>
+    backend: (transfer = TRANSFER) =>
       track(
         new S3Backend(
           {
@@ -72,7 +76,7 @@ const stores: Store[] = [
             credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
             checksum: 'when-required',
           },
-          TRANSFER,
+          transfer,
         ),
       ),
     dropArchiveReads: (afterBytes, times) =>
@@ -85,10 +89,21 @@ const stores: Store[] = [
       s3.proxy.inject(() => true, { kind: 'error', status: 503, code: 'SlowDown' }, Infinity),
     archiveReads: () =>
       s3.proxy.requests.filter((r) => r.method === 'GET' && r.key.includes('/archives/')).length,
+    flipArchiveRead: (atByte) =>
+      s3.proxy.inject((r) => r.method === 'GET' && r.key.includes('/archives/'), {
+        kind: 'flip',
+        atByte,
+      }),
+    stallArchiveReads: (afterBytes) =>
+      s3.proxy.inject(
+        (r) => r.method === 'GET' && r.key.includes('/archives/'),
+        { kind: 'stall', afterBytes },
+        Infinity,
+      ),
   },
   {
     name: 'azure',
-    backend: () =>
+    backend: (transfer = TRANSFER) =>
       track(
         new AzureBackend(
           {
@@ -98,7 +113,7 @@ const stores: Store[] = [
             accountKey: azurite.accountKey,
             endpoint: `${azureProxy.origin}/${azurite.accountName}`,
           },
-          TRANSFER,
+          transfer,
           { retryDelayMs: 50 },
         ),
       ),
@@ -112,6 +127,17 @@ const stores: Store[] = [
       azureProxy.inject(() => true, { kind: 'error', status: 503, code: 'ServerBusy' }, Infinity),
     archiveReads: () =>
       azureProxy.requests.filter((r) => r.method === 'GET' && r.url.includes('/archives/')).length,
+    flipArchiveRead: (atByte) =>
+      azureProxy.inject((r) => r.method === 'GET' && r.url.includes('/archives/'), {
+        kind: 'flip',
+        atByte,
+      }),
+    stallArchiveReads: (afterBytes) =>
+      azureProxy.inject(
+        (r) => r.method === 'GET' && r.url.includes('/archives/'),
+        { kind: 'stall', afterBytes },
+        Infinity,
+      ),
   },
 ];
 
@@ -135,8 +161,8 @@ async function entry(store: Store) {
     ref: 'refs/heads/main',
   });
   const cache = cacheSettings({ key: `k-${store.name}-${++runs}`, paths: ['deps'], prefix: 'rf' });
-  const deps = () => ({
-    backend: store.backend(),
+  const deps = (transfer = TRANSFER) => ({
+    backend: store.backend(transfer),
     archiver: new TarArchiver({ logger: quiet }),
     logger: quiet,
   });
@@ -158,10 +184,10 @@ async function entry(store: Store) {
     await writeFile(path.join(ws, 'deps', 'mine'), 'kept');
     return ws;
   };
-  const restore = (ws: string) =>
-    restoreCache(deps(), {
+  const restore = (ws: string, transfer = TRANSFER) =>
+    restoreCache(deps(transfer), {
       cache,
-      transfer: TRANSFER,
+      transfer,
       context: context(ws),
       method: 'zstd',
       tempDir,
@@ -190,6 +216,35 @@ describe.each(stores)('$name: faults during the download', (store) => {
     expect(err).not.toBeInstanceOf(UnsafeArchiveError);
     expect(await snapshot(ws)).toEqual(before);
   });
+
+  test('a byte flipped in transit: the archive is refused, the paths untouched', async () => {
+    const e = await entry(store);
+    const ws = await e.target();
+    const before = await snapshot(ws);
+    store.flipArchiveRead(1024 * 1024);
+    await expect(e.restore(ws)).rejects.toThrow(UnsafeArchiveError);
+    expect(await snapshot(ws)).toEqual(before);
+  });
+
+  test.each([
+    ['after the headers', 0],
+    ['mid-body', 64 * 1024],
+  ])(
+    'a download that stalls %s: the stall timeout fires, a miss, the paths untouched',
+    async (_label, afterBytes) => {
+      const e = await entry(store);
+      const ws = await e.target();
+      const before = await snapshot(ws);
+      store.stallArchiveReads(afterBytes);
+      const started = Date.now();
+      await expect(e.restore(ws, { ...TRANSFER, stallTimeoutMs: 1000 })).rejects.toThrow(
+        TimeoutError,
+      );
+      // Each try of a range is cut off after 1 s; the store's tries are bounded.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(await snapshot(ws)).toEqual(before);
+    },
+  );
 
   test('every request answered 503: a miss within the deadline, the paths untouched', async () => {
     const e = await entry(store);
