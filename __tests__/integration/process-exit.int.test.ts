@@ -12,7 +12,9 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 
+import { AzureBackend } from '../../src/storage/azure-backend.js';
 import { S3Backend } from '../../src/storage/s3-backend.js';
+import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { transferSettings } from '../helpers/fixtures.js';
 import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 
@@ -24,10 +26,11 @@ const saveBundle = path.resolve('dist/save/index.js');
 const restoreBundle = path.resolve('dist/restore/index.js');
 const root = mkdtempSync(path.join(os.tmpdir(), 'process-exit-'));
 let s3: S3TestServer;
+let azurite: Azurite;
 let big: string;
 
 beforeAll(async () => {
-  s3 = await startS3Server();
+  [s3, azurite] = await Promise.all([startS3Server(), startAzurite()]);
   // 24 MiB that zstd cannot shrink: a save of it takes seconds at level 19 or on a slow link.
   big = path.join(root, 'ws-big');
   for (let i = 0; i < 12; i++) {
@@ -36,7 +39,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await s3?.stop();
+  await Promise.all([s3?.stop(), azurite?.stop()]);
   rmSync(root, { recursive: true, force: true });
 });
 afterEach(() => {
@@ -245,6 +248,44 @@ describe('SIGTERM mid-save', () => {
   });
 });
 
+test('SIGTERM mid-save, azure, action save step: exits 143, nothing committed', async () => {
+  const prefix = 'term-azure';
+  const run = startAction(saveBundle, big, {
+    path: 'big',
+    key: 'big-1',
+    'azure-container': azurite.container,
+    'azure-account-name': azurite.accountName,
+    'azure-account-key': azurite.accountKey,
+    'azure-endpoint': azurite.endpoint,
+    prefix,
+    'compression-level': '19',
+    'upload-chunk-size': '5MiB',
+  });
+  // zstd -19 takes seconds over 24 MiB of noise: wait until it runs and the upload has begun.
+  const started = Date.now();
+  await until('tar and zstd', () => childPids(run.child.pid!).length >= 1);
+  await until('a second', () => Date.now() - started > 1500);
+  await terminate(run);
+  const store = new AzureBackend(
+    {
+      kind: 'azure',
+      container: azurite.container,
+      accountName: azurite.accountName,
+      accountKey: azurite.accountKey,
+      endpoint: azurite.endpoint,
+    },
+    transferSettings(),
+  );
+  try {
+    expect(await store.list(`${prefix}/`)).toEqual([]);
+    // Blocks staged before the signal stay uncommitted, for prune (or the service) to drop.
+    const left = await store.listIncompleteUploads(`${prefix}/`);
+    expect(left.every((u) => u.name?.includes('/archives/'))).toBe(true);
+  } finally {
+    await store.close();
+  }
+});
+
 describe('the process exits within 1 s of its last write', () => {
   const small = (): string => {
     const ws = path.join(root, `ws-small-${++n}`);
@@ -310,5 +351,30 @@ describe('the process exits within 1 s of its last write', () => {
       'fail-on-error': 'true',
     });
     await quietExit(strict, 1);
+  });
+
+  test('action bundles on Azure: restore and save after success and after failure', async () => {
+    const inputs = (key = azurite.accountKey) => ({
+      path: 'deps',
+      key: 'k4',
+      'azure-container': azurite.container,
+      'azure-account-name': azurite.accountName,
+      'azure-account-key': key,
+      'azure-endpoint': azurite.endpoint,
+      prefix: 'exit-azure',
+    });
+    const wrong = Buffer.from('not the key').toString('base64');
+    const saved = startAction(saveBundle, small(), inputs());
+    await quietExit(saved, 0);
+    expect(saved.stdout).toMatch(/Cache saved/);
+    const hit = startAction(restoreBundle, small(), inputs());
+    await quietExit(hit, 0);
+    expect(hit.stdout).toMatch(/Cache restored/);
+    const failedRestore = startAction(restoreBundle, small(), inputs(wrong));
+    await quietExit(failedRestore, 0);
+    expect(failedRestore.stdout).toMatch(/::warning/);
+    const failedSave = startAction(saveBundle, small(), { ...inputs(wrong), key: 'k5' });
+    await quietExit(failedSave, 0);
+    expect(failedSave.stdout).toMatch(/::warning/);
   });
 });
