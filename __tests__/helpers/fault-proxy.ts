@@ -9,6 +9,8 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { flipByte } from './s3-proxy.js';
+
 /** What a rule sees of a request. */
 export interface SeenRequest {
   method: string;
@@ -20,7 +22,17 @@ export type ProxyFault =
   /** Forward; the upstream acts on the request; then cut the connection instead of answering. */
   | { kind: 'lose-response' }
   /** Forward, and pass the response body on at `bytesPerSecond` (a slow but live link). */
-  | { kind: 'trickle'; bytesPerSecond: number };
+  | { kind: 'trickle'; bytesPerSecond: number }
+  /** Answer `status` (with `headers`, e.g. Retry-After) without forwarding; the body is read. */
+  | { kind: 'error'; status: number; code?: string; headers?: Record<string, string> }
+  /** Forward, then cut the connection after `afterBytes` of the response body (mid-download). */
+  | { kind: 'drop'; afterBytes: number }
+  /** Cut the connection after `afterBytes` of the request body, never forwarding (mid-upload). */
+  | { kind: 'reset'; afterBytes: number }
+  /** Forward, inverting the response body's byte at offset `atByte` (corruption in transit). */
+  | { kind: 'flip'; atByte: number }
+  /** Forward, then pass on only `afterBytes` of the response body and go silent. */
+  | { kind: 'stall'; afterBytes: number };
 
 /**
  * A plain loopback HTTP proxy with a few faults, for servers that have no proxy of their own
@@ -76,6 +88,33 @@ export class FaultProxy {
     const rule = this.rules.find((x) => x.times > 0 && x.match(seen));
     if (rule) rule.times -= 1;
     const fault = rule?.fault;
+    if (fault?.kind === 'error') {
+      req.resume();
+      req.once('end', () => {
+        const body = fault.code
+          ? `<?xml version="1.0" encoding="utf-8"?><Error><Code>${fault.code}</Code><Message>injected</Message></Error>`
+          : '';
+        res.writeHead(fault.status, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(body),
+          ...(fault.code ? { 'x-ms-error-code': fault.code } : {}),
+          ...fault.headers,
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      });
+      return;
+    }
+    if (fault?.kind === 'reset') {
+      let seen = 0;
+      const cut = (): void => void req.socket.destroy();
+      if (fault.afterBytes === 0) return cut();
+      req.on('data', (c: Buffer) => {
+        seen += c.length;
+        if (seen >= fault.afterBytes) cut();
+      });
+      req.once('end', cut);
+      return;
+    }
     const up = request({
       host: '127.0.0.1',
       port: this.upstreamPort,
@@ -92,6 +131,9 @@ export class FaultProxy {
       }
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       if (fault?.kind === 'trickle') void trickle(upRes, res, fault.bytesPerSecond);
+      else if (fault?.kind === 'drop') dropAfter(upRes, res, fault.afterBytes);
+      else if (fault?.kind === 'flip') flipByte(upRes, res, fault.atByte);
+      else if (fault?.kind === 'stall') stallAfter(upRes, res, fault.afterBytes);
       else upRes.pipe(res);
     });
     up.on('error', () => res.destroy());
@@ -117,4 +159,30 @@ async function trickle(from: IncomingMessage, to: ServerResponse, rate: number):
   } catch {
     to.destroy();
   }
+}
+
+/** Pass `limit` bytes of `from` on, then cut the connection: a reset mid-body. */
+function dropAfter(from: IncomingMessage, to: ServerResponse, limit: number): void {
+  let sent = 0;
+  from.on('data', (chunk: Buffer) => {
+    if (to.destroyed) return;
+    const room = limit - sent;
+    if (room > 0) to.write(chunk.subarray(0, room));
+    sent += chunk.length;
+    if (sent >= limit) {
+      from.destroy();
+      to.socket?.destroy();
+    }
+  });
+  from.once('end', () => to.socket?.destroy());
+}
+
+/** Pass `limit` bytes of `from` on, then go silent with the connection open. */
+function stallAfter(from: IncomingMessage, to: ServerResponse, limit: number): void {
+  let sent = 0;
+  from.on('data', (chunk: Buffer) => {
+    const room = limit - sent;
+    if (room > 0 && !to.destroyed) to.write(chunk.subarray(0, room));
+    sent += chunk.length;
+  });
 }

@@ -43,6 +43,8 @@ export type Fault =
   | { kind: 'stall'; afterBytes?: number }
   /** Forward, then cut the connection after `afterBytes` of the response body. */
   | { kind: 'drop'; afterBytes: number }
+  /** Forward, inverting the response body's byte at offset `atByte` (corruption in transit). */
+  | { kind: 'flip'; atByte: number }
   /**
    * Handle the request as usual (the store acts on it, conditions included), then cut the
    * connection instead of answering: a success whose answer is lost, so the client retries.
@@ -253,6 +255,14 @@ export class S3Proxy {
     }
     if (fault.kind === 'stall' && fault.afterBytes === undefined) {
       await drain(req); // and never answer: the client's timeout must act
+      return;
+    }
+    if (fault.kind === 'flip') {
+      await this.forward(req, res, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        flipByte(up, res, fault.atByte);
+        return true;
+      });
       return;
     }
     const limit = fault.afterBytes ?? 0;
@@ -617,4 +627,20 @@ function sendError(
 
 function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Pass `from` on to `to`, with the byte at offset `at` inverted. */
+export function flipByte(from: IncomingMessage, to: ServerResponse, at: number): void {
+  let offset = 0;
+  from.on('data', (chunk: Buffer) => {
+    const i = at - offset;
+    offset += chunk.length;
+    if (i >= 0 && i < chunk.length) {
+      chunk = Buffer.from(chunk);
+      chunk[i] = chunk[i]! ^ 0xff;
+    }
+    to.write(chunk);
+  });
+  from.once('end', () => to.end());
+  from.once('error', () => to.destroy());
 }

@@ -242,4 +242,44 @@ describe('the combined action replaces an entry its main step found unusable', (
     expect(hit.outputs['cache-hit']).toBe('true');
     expect(readFileSync(path.join(fresh.workspace, 'deps', 'sub', 'file.txt'), 'utf8')).toBe('two');
   });
+
+  test('found unusable, an older match restored instead: outputs name that one, the post step still replaces the bad one', async () => {
+    const inputs = { path: 'deps', key: 'deps-own', 'restore-keys': 'deps-', 'fs-root': root };
+    const older = runner.job();
+    project(older, 'older');
+    expect((await runner.run(bundles.save, older, { ...inputs, key: 'deps-older' })).code).toBe(0);
+    const store = new FsBackend({ kind: 'fs', root });
+    const before = new Set((await store.list('')).map((o) => o.name));
+    const bad = runner.job();
+    project(bad, 'bad');
+    expect((await runner.run(bundles.save, bad, inputs)).code).toBe(0);
+    const added = (await store.list('')).filter((o) => !before.has(o.name));
+    const archive = added.find((o) => o.name.includes('/archives/'))!;
+    await store.put(archive.name, Readable.from([Buffer.from('truncated')]));
+
+    const job = runner.job();
+    const main = await runner.run(bundles.restore, job, inputs);
+    expect(main.code).toBe(0);
+    expect(main.outputs).toMatchObject({
+      'cache-hit': 'false',
+      'cache-restored': 'true',
+      'cache-matched-key': 'deps-older',
+    });
+    expect(readFileSync(path.join(job.workspace, 'deps', 'sub', 'file.txt'), 'utf8')).toBe('older');
+    expect(annotations(main, 'warning')).toEqual([
+      expect.stringMatching(/key deps-own .* is unusable.*trying the next match/),
+    ]);
+    const state = JSON.parse(main.state['restore-state']!) as { unusable?: unknown };
+    expect(state.unusable).toMatchObject({
+      manifestName: expect.stringContaining('/keys/deps-own'),
+    });
+
+    writeFileSync(path.join(job.workspace, 'deps', 'sub', 'file.txt'), 'new');
+    const post = await runner.run(bundles.save, job, inputs, main.state);
+    expect(post.stdout).toContain('Replacing the unusable cache entry for key deps-own');
+    const fresh = runner.job();
+    const hit = await runner.run(bundles.restore, fresh, inputs);
+    expect(hit.outputs['cache-hit']).toBe('true');
+    expect(readFileSync(path.join(fresh.workspace, 'deps', 'sub', 'file.txt'), 'utf8')).toBe('new');
+  });
 });

@@ -178,60 +178,78 @@ beforeAll(() => {
 });
 
 describe.each(loadStores())('$name: 20 concurrent saves of one key', (store) => {
-  test('exactly one entry, byte-identical to one writer archive; the others skip', async () => {
-    const key = `load-${store.name}-${randomBytes(3).toString('hex')}`;
-    const writers = await Promise.all(
-      Array.from({ length: 20 }, async (_, i) => {
-        const ws = scratchDir('save-load-ws-');
-        await mkdir(path.join(ws, 'deps'));
-        await writeFile(path.join(ws, 'deps', 'who'), `writer ${i}\n`);
-        return ws;
-      }),
-    );
-    const tempDir = scratchDir('save-load-tmp-');
-    const cache = cacheSettings({ key, paths: ['deps'], prefix: 'load' });
-    const context = (ws: string): RunContext => ({
-      ci: 'github',
-      workspace: ws,
-      owner: 'o',
-      repo: 'r',
-      ref: 'refs/heads/main',
-    });
-    const results = await Promise.all(
-      writers.map((ws) =>
-        saveCache(
-          { backend: store.backend(), archiver: new TarArchiver({ logger: quiet }), logger: quiet },
-          { cache, transfer: TRANSFER, context: context(ws), method: 'zstd', tempDir, tool: 't' },
+  test.each([
+    ['different', (i: number) => `writer ${i}\n`],
+    ['the same', () => `writer 0\n`],
+  ])(
+    'with %s content: exactly one entry, byte-identical to one writer archive; the others skip',
+    async (_label, content) => {
+      const key = `load-${store.name}-${randomBytes(3).toString('hex')}`;
+      const writers = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const ws = scratchDir('save-load-ws-');
+          await mkdir(path.join(ws, 'deps'));
+          await writeFile(path.join(ws, 'deps', 'who'), content(i));
+          return ws;
+        }),
+      );
+      const tempDir = scratchDir('save-load-tmp-');
+      const cache = cacheSettings({ key, paths: ['deps'], prefix: 'load' });
+      const context = (ws: string): RunContext => ({
+        ci: 'github',
+        workspace: ws,
+        owner: 'o',
+        repo: 'r',
+        ref: 'refs/heads/main',
+      });
+      const archivesBefore = new Set(
+        (await store.backend().list('load/o/r/'))
+          .filter((o) => o.name.includes('/archives/'))
+          .map((o) => o.name),
+      );
+      const results = await Promise.all(
+        writers.map((ws) =>
+          saveCache(
+            {
+              backend: store.backend(),
+              archiver: new TarArchiver({ logger: quiet }),
+              logger: quiet,
+            },
+            { cache, transfer: TRANSFER, context: context(ws), method: 'zstd', tempDir, tool: 't' },
+          ),
         ),
-      ),
-    );
-    expect(results.filter((r) => r.status === 'saved')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'exists')).toHaveLength(19);
+      );
+      expect(results.filter((r) => r.status === 'saved')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'exists')).toHaveLength(19);
 
-    const b = store.backend();
-    const objects = await b.list('load/o/r/');
-    const mine = objects.filter((o) => o.name.includes(`/keys/${key}`));
-    expect(mine).toHaveLength(1);
-    const manifest = JSON.parse((await buffer(await b.get(mine[0]!.name))).toString()) as {
-      archive: string;
-      sha256: string;
-      size: number;
-    };
-    // Only the winner's archive is left of this key's writers, and it is whole.
-    const archives = objects.filter((o) => o.name.includes('/archives/'));
-    expect(archives.map((o) => o.name)).toContain(manifest.archive);
-    const bytes = await buffer(await b.get(manifest.archive));
-    expect(bytes.length).toBe(manifest.size);
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.sha256);
-    // And it restores to exactly one writer's tree.
-    const reader = scratchDir('save-load-read-');
-    const r = await restoreCache(
-      { backend: b, archiver: new TarArchiver({ logger: quiet }), logger: quiet },
-      { cache, transfer: TRANSFER, context: context(reader), method: 'zstd', tempDir },
-    );
-    expect(r).toMatchObject({ exact: true, restored: true });
-    expect(await readFile(path.join(reader, 'deps', 'who'), 'utf8')).toMatch(/^writer \d+\n$/);
-  });
+      const b = store.backend();
+      const objects = await b.list('load/o/r/');
+      const mine = objects.filter((o) => o.name.includes(`/keys/${key}`));
+      expect(mine).toHaveLength(1);
+      const manifest = JSON.parse((await buffer(await b.get(mine[0]!.name))).toString()) as {
+        archive: string;
+        sha256: string;
+        size: number;
+      };
+      // Only the winner's archive is left of this key's writers (the losers removed theirs),
+      // and it is whole.
+      const archives = objects.filter(
+        (o) => o.name.includes('/archives/') && !archivesBefore.has(o.name),
+      );
+      expect(archives.map((o) => o.name)).toEqual([manifest.archive]);
+      const bytes = await buffer(await b.get(manifest.archive));
+      expect(bytes.length).toBe(manifest.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.sha256);
+      // And it restores to exactly one writer's tree.
+      const reader = scratchDir('save-load-read-');
+      const r = await restoreCache(
+        { backend: b, archiver: new TarArchiver({ logger: quiet }), logger: quiet },
+        { cache, transfer: TRANSFER, context: context(reader), method: 'zstd', tempDir },
+      );
+      expect(r).toMatchObject({ exact: true, restored: true });
+      expect(await readFile(path.join(reader, 'deps', 'who'), 'utf8')).toMatch(/^writer \d+\n$/);
+    },
+  );
 });
 
 describe('s3: faults during the upload', () => {
@@ -273,6 +291,21 @@ describe('s3: faults during the upload', () => {
     expect(served / n).toBeLessThanOrEqual(0.12);
   });
 
+  test('429 with Retry-After: the save waits and succeeds', async () => {
+    const w = await workspace(s3Store);
+    await big(w);
+    s3.proxy.inject(
+      isPart,
+      { kind: 'error', status: 429, code: 'TooManyRequests', headers: { 'retry-after': '1' } },
+      2,
+    );
+    const started = Date.now();
+    expect(await w.save()).toMatchObject({ status: 'saved' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(s3.proxy.requests.filter(isPart).length).toBeGreaterThanOrEqual(5);
+    expect(await w.restore()).toMatchObject({ exact: true, restored: true });
+  });
+
   test('every request answered 503: the save gives up within its bounds, leaving nothing', async () => {
     const w = await workspace(s3Store);
     const before = (await w.archives()).length;
@@ -283,5 +316,106 @@ describe('s3: faults during the upload', () => {
     s3.proxy.reset();
     expect((await w.archives()).length).toBe(before);
     expect(await s3.proxy.openUploads(s3.bucket)).toEqual([]);
+  });
+});
+
+describe('azure: faults during the upload', () => {
+  const azureStore = stores[1]!;
+  const isBlock = (r: { method: string; url: string }) =>
+    r.method === 'PUT' && r.url.includes('comp=block&');
+  const big = async (w: Awaited<ReturnType<typeof workspace>>) =>
+    writeFile(path.join(w.ws, 'deps', 'big'), randomBytes(12 * 1024 * 1024));
+
+  test('a connection reset mid-upload, every try: the save fails, nothing is visible, the staged blocks are left for prune; the next save succeeds', async () => {
+    const w = await workspace(azureStore);
+    await big(w);
+    // The first block is staged; every later one is cut off 64 KiB into its body.
+    let blocks = 0;
+    azureProxy.inject(
+      (r) => isBlock(r) && ++blocks > 1,
+      { kind: 'reset', afterBytes: 64 * 1024 },
+      Infinity,
+    );
+    const before = (await w.archives()).length;
+    const manifestsBefore = (await azureStore.backend().list(w.manifestPrefix)).filter((o) =>
+      o.name.includes('/keys/'),
+    );
+    const leftBefore = new Set(
+      (await azureStore.backend().listIncompleteUploads(w.manifestPrefix)).map((u) => u.id),
+    );
+    await expect(w.save()).rejects.toThrow();
+    expect(azureProxy.requests.some((r) => r.url.includes('comp=blocklist'))).toBe(false);
+    azureProxy.reset();
+    expect((await w.archives()).length).toBe(before);
+    expect(
+      (await azureStore.backend().list(w.manifestPrefix)).filter((o) => o.name.includes('/keys/')),
+    ).toEqual(manifestsBefore);
+    // Blocks staged before the failure stay uncommitted: invisible to stat, list and get, and
+    // what prune's incomplete-upload pass clears (the service itself drops them after a week).
+    const b = azureStore.backend();
+    const left = (await b.listIncompleteUploads(w.manifestPrefix)).filter(
+      (u) => !leftBefore.has(u.id),
+    );
+    expect(left.every((u) => u.name?.includes('/archives/'))).toBe(true);
+    for (const u of left) await b.abortIncompleteUpload(u);
+    expect(await b.listIncompleteUploads(w.manifestPrefix)).toHaveLength(leftBefore.size);
+    expect(await w.save()).toMatchObject({ status: 'saved' });
+  });
+
+  test('1 request in 10 answered 500 or 503: every save succeeds and restores', async () => {
+    let n = 0;
+    let served = 0;
+    const every = (k: number, at: number) => () => (n % k === at ? (served++, true) : false);
+    azureProxy.inject(() => (n++, false), { kind: 'error', status: 500 }, Infinity);
+    azureProxy.inject(every(20, 3), { kind: 'error', status: 503, code: 'ServerBusy' }, Infinity);
+    azureProxy.inject(
+      every(20, 14),
+      { kind: 'error', status: 500, code: 'InternalError' },
+      Infinity,
+    );
+    for (let i = 0; i < 3; i++) {
+      const w = await workspace(azureStore);
+      await big(w);
+      expect(await w.save()).toMatchObject({ status: 'saved' });
+      expect(await w.restore()).toMatchObject({ exact: true, restored: true });
+    }
+    expect(served).toBeGreaterThanOrEqual(2); // faults were really served
+    expect(served / n).toBeLessThanOrEqual(0.12);
+  });
+
+  test('429 with Retry-After: the save waits and succeeds', async () => {
+    const w = await workspace(azureStore);
+    await big(w);
+    azureProxy.inject(
+      isBlock,
+      {
+        kind: 'error',
+        status: 429,
+        code: 'ServerBusy',
+        headers: { 'retry-after': '1' },
+      },
+      2,
+    );
+    const started = Date.now();
+    expect(await w.save()).toMatchObject({ status: 'saved' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(await w.restore()).toMatchObject({ exact: true, restored: true });
+  });
+
+  test('every request answered 503: the save gives up within its bounds, leaving nothing', async () => {
+    const w = await workspace(azureStore);
+    await big(w);
+    const before = (await w.archives()).length;
+    const leftBefore = (await azureStore.backend().listIncompleteUploads(w.manifestPrefix)).length;
+    azureProxy.inject(() => true, { kind: 'error', status: 503, code: 'ServerBusy' }, Infinity);
+    const started = Date.now();
+    await expect(w.save()).rejects.toThrow(/503|ServerBusy|busy/i);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    azureProxy.reset();
+    expect((await w.archives()).length).toBe(before);
+    // Nothing reached the store, so not even uncommitted blocks are left.
+    expect(await azureStore.backend().listIncompleteUploads(w.manifestPrefix)).toHaveLength(
+      leftBefore,
+    );
   });
 });

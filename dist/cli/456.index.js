@@ -15,6 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __webpack_require__(8500);
 // EXTERNAL MODULE: ./node_modules/@azure/identity/dist/esm/index.js + 155 modules
 var esm = __webpack_require__(3952);
 // EXTERNAL MODULE: ./node_modules/@azure/storage-blob/dist/esm/index.js + 150 modules
@@ -156,12 +158,33 @@ function statusOf(err) {
     const status = err?.statusCode;
     return typeof status === 'number' ? status : undefined;
 }
+/** Longest Retry-After we honour: a throttled step should fail over to a miss, not hang. */
+const MAX_RETRY_AFTER_MS = 30_000;
+/**
+ * The wait a 429 (Too Many Requests) asks for, or undefined for any other error. Blob storage
+ * throttles with 503, which the SDK retries; a 429 comes from what sits in front of it (a
+ * gateway, a proxy, an S3-style front end) and the SDK gives up on it at once.
+ */
+function throttledFor(err) {
+    if (statusOf(err) !== 429)
+        return undefined;
+    const headers = err
+        .response?.headers;
+    const value = headers?.get?.('retry-after')?.trim();
+    let ms = 1000;
+    if (value && /^\d+$/.test(value))
+        ms = Number(value) * 1000;
+    else if (value && !Number.isNaN(Date.parse(value)))
+        ms = Date.parse(value) - Date.now();
+    return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
 
 // EXTERNAL MODULE: ./lib/storage/ranged-reader.js
 var ranged_reader = __webpack_require__(780);
 // EXTERNAL MODULE: ./lib/storage/watchdog.js
 var watchdog = __webpack_require__(9550);
 ;// CONCATENATED MODULE: ./lib/storage/azure-backend.js
+
 
 
 
@@ -465,7 +488,8 @@ class AzureBackend {
     /**
      * Run one request under a stall watchdog: `touch` marks progress, and a try that makes none
      * for stallTimeoutMs is aborted and retried, up to MAX_TRIES, as is a download cut off
-     * mid-body. The SDK retries failures before the response (resets, 500, 503) itself.
+     * mid-body. The SDK retries failures before the response (resets, 500, 503) itself; a 429 is
+     * retried here after the wait its Retry-After asks for.
      */
     async attempt(signal, request, { retryStalls = true } = {}) {
         const ms = this.transfer.stallTimeoutMs;
@@ -485,6 +509,12 @@ class AzureBackend {
                         throw new errors/* TimeoutError */.MU(`Azure request made no progress for ${ms} ms, ${tries} tries`);
                     }
                     throw err;
+                }
+                const throttled = throttledFor(err);
+                if (throttled !== undefined) {
+                    clearTimeout(timer);
+                    await (0,promises_.setTimeout)(throttled, undefined, { signal });
+                    continue;
                 }
                 if (!stall.signal.aborted && !(err instanceof DownloadInterrupted))
                     throw err;

@@ -25,7 +25,10 @@ export interface OperationDeps {
   /** The clock for last-use markers; default the system's. */
   now?: () => Date;
   platform?: NodeJS.Platform;
-  /** Cancels a restore (SIGTERM, SIGINT): the declared paths are left as they were. */
+  /**
+   * Cancels a restore or save (SIGTERM, SIGINT): the declared paths are left as they were, and a
+   * save commits nothing.
+   */
   signal?: AbortSignal;
 }
 
@@ -72,6 +75,7 @@ export async function performSave(
         tempDir,
         tool: deps.tool,
         platform: deps.platform,
+        signal: deps.signal,
         ...extra,
       },
     ),

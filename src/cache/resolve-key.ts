@@ -46,6 +46,21 @@ export async function resolveKey(
   backend: Backend,
   req: ResolveRequest,
 ): Promise<KeyMatch | undefined> {
+  for await (const match of resolveCandidates(backend, req)) return match;
+  return undefined;
+}
+
+/**
+ * Every entry that matches, best first, in resolveKey's order: after the best one, the
+ * next-newest match of the same prefix, then the matches of later versions, prefixes and scopes.
+ * A restore that finds an entry unusable takes the next one. The listings that found the first
+ * hold the rest, so the common case costs no extra round trip; a later scope's answers are only
+ * awaited (and their failures only thrown) when the candidates before them ran out.
+ */
+export async function* resolveCandidates(
+  backend: Backend,
+  req: ResolveRequest,
+): AsyncGenerator<KeyMatch, void, undefined> {
   const keyPrefixes = [req.primaryKey, ...req.restoreKeys];
   const lookups = req.scopes.map((scope) => {
     const perVersion = req.versions.map((v) => {
@@ -63,11 +78,14 @@ export async function resolveKey(
     return { scope, perVersion, listed };
   });
 
+  // One entry can match several prefixes (and the exact name is in the primary key's listing).
+  const seen = new Set<string>();
   for (const { scope, perVersion, listed } of lookups) {
     for (const { v, exactName, exact } of perVersion) {
       const hit = await exact;
-      if (hit) {
-        return {
+      if (hit && !seen.has(exactName)) {
+        seen.add(exactName);
+        yield {
           key: req.primaryKey,
           manifestName: exactName,
           manifestSize: hit.size,
@@ -83,23 +101,24 @@ export async function resolveKey(
     for (const [i, keyPrefix] of keyPrefixes.entries()) {
       for (const { v, prefixes } of perVersion) {
         const prefix = prefixes[i]!;
-        const newest = pickNewest(objects.filter((o) => o.name.startsWith(prefix)));
-        if (!newest) continue;
-        const key = decodeKey(newest.name, prefix, keyPrefix);
-        return {
-          key,
-          manifestName: newest.name,
-          manifestSize: newest.size,
-          manifestEtag: newest.etag,
-          scope,
-          exact: key === req.primaryKey,
-          version: v.version,
-          method: v.method,
-        };
+        const matches = objects.filter((o) => o.name.startsWith(prefix) && !seen.has(o.name));
+        for (const o of newestFirst(matches)) {
+          seen.add(o.name);
+          const key = decodeKey(o.name, prefix, keyPrefix);
+          yield {
+            key,
+            manifestName: o.name,
+            manifestSize: o.size,
+            manifestEtag: o.etag,
+            scope,
+            exact: key === req.primaryKey,
+            version: v.version,
+            method: v.method,
+          };
+        }
       }
     }
   }
-  return undefined;
 }
 
 /**
@@ -116,13 +135,16 @@ export function coveringPrefixes(prefixes: readonly string[]): string[] {
 }
 
 export function pickNewest(objects: readonly ObjectInfo[]): ObjectInfo | undefined {
-  let best: ObjectInfo | undefined;
-  for (const o of objects) {
-    const t = o.lastModified.getTime();
-    const bt = best?.lastModified.getTime();
-    if (!best || t > bt! || (t === bt && o.name > best.name)) best = o;
-  }
-  return best;
+  return newestFirst(objects)[0];
+}
+
+/** Newest first; equal times (whole-second stores) go to the greater name first. */
+export function newestFirst(objects: readonly ObjectInfo[]): ObjectInfo[] {
+  return [...objects].sort(
+    (a, b) =>
+      b.lastModified.getTime() - a.lastModified.getTime() ||
+      (a.name < b.name ? 1 : a.name > b.name ? -1 : 0),
+  );
 }
 
 /** The listing returns full names; the key is the decoded tail after the keys/ folder. */

@@ -4,16 +4,18 @@ import { pipeline } from 'node:stream/promises';
 import type { Archiver, CompressionMethod, ExtractOptions } from '../archive/archiver.js';
 import { declaredRoots } from '../archive/paths.js';
 import type { RunContext } from '../context.js';
-import { errorMessage, NotFoundError, UnsafeArchiveError, UnusableEntryError } from '../errors.js';
+import { errorMessage, UnsafeArchiveError } from '../errors.js';
 import { formatBytes, formatTransfer, type Logger } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
+import { firstUsable } from './fall-through.js';
 import { validateKeys } from './keys.js';
 import { describeScope, restoreVersions } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
-import { type KeyMatch, resolveKey } from './resolve-key.js';
+import { type KeyMatch, resolveCandidates } from './resolve-key.js';
 import { restoreScopes, saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
+import { unusableEntry, type UnusableReport } from './unusable.js';
 import { trackUse } from './usage.js';
 
 export interface CacheDeps {
@@ -36,7 +38,7 @@ export interface RestoreRequest {
   signal?: AbortSignal;
 }
 
-export interface RestoreResult {
+export interface RestoreResult extends UnusableReport {
   primaryKey: string;
   /** Key of the entry found, also in lookup-only mode. */
   matchedKey?: string;
@@ -64,7 +66,7 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     `versions ${versions.map((v) => `${v.version} (${v.method})`).join(', ')}; scopes ${scopes.map(describeScope).join(', ')}`,
   );
 
-  const match = await resolveKey(backend, {
+  const candidates = resolveCandidates(backend, {
     layout,
     versions,
     primaryKey: cache.key,
@@ -72,36 +74,28 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     scopes,
   });
   const miss: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
-  if (!match) {
+  // The primary key's own entry where this run saves: if it proves unusable, the next save of
+  // the key may replace exactly it (its ETag), instead of skipping because it exists.
+  const saved = versions[0]!;
+  const ownName = layout.manifestName(
+    saveScope(cache.scope, context, cache.allowUntrustedSave),
+    saved.version,
+    cache.key,
+  );
+  const found = await firstUsable(candidates, restoreMatch, {
+    logger,
+    signal: req.signal,
+    ownEntry: (m) =>
+      m.exact && m.manifestName === ownName ? unusableEntry(ownName, m.manifestEtag) : undefined,
+  });
+  if (!found) {
     logger.info(
       `Cache not found for input keys: ${[cache.key, ...cache.restoreKeys].join(', ')} ` +
         `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${versions.map((v) => v.method).join(' or ')} archives)`,
     );
     return miss;
   }
-  // The primary key's own entry where this run saves: if it proves unusable, the next save of
-  // the key may replace exactly it (its ETag), instead of skipping because it exists.
-  const saved = versions[0]!;
-  const ownEntry =
-    match.exact &&
-    match.manifestEtag !== undefined &&
-    match.manifestName ===
-      layout.manifestName(
-        saveScope(cache.scope, context, cache.allowUntrustedSave),
-        saved.version,
-        cache.key,
-      );
-  try {
-    return await restoreMatch(match);
-  } catch (err) {
-    if (ownEntry && (err instanceof UnsafeArchiveError || err instanceof NotFoundError)) {
-      throw new UnusableEntryError(
-        { manifestName: match.manifestName, etag: match.manifestEtag! },
-        err,
-      );
-    }
-    throw err;
-  }
+  return found.unusable ? { ...found.result, unusable: found.unusable } : found.result;
 
   async function restoreMatch(m: KeyMatch): Promise<RestoreResult> {
     const scope = describeScope(m.scope);

@@ -30,6 +30,8 @@ export interface SaveRequest {
   platform?: NodeJS.Platform;
   /** The primary key's entry a restore refused: replaced if it is still that manifest. */
   replaceUnusable?: UnusableEntry;
+  /** Cancels the save (SIGTERM): the upload stops and nothing is committed after it fires. */
+  signal?: AbortSignal;
 }
 
 export type SaveResult =
@@ -76,7 +78,8 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   );
   const started = Date.now();
   const cancel = new AbortController();
-  const uploaded = upload(deps, req, files, archiveName, cancel.signal);
+  const stop = req.signal ? AbortSignal.any([cancel.signal, req.signal]) : cancel.signal;
+  const uploaded = upload(deps, req, files, archiveName, stop);
   uploaded.catch(() => undefined); // awaited below in every branch
   let previous: ObjectInfo | undefined;
   try {
@@ -113,6 +116,11 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     : undefined;
   const { size, sha256 } = await uploaded;
   const ms = Date.now() - started;
+  // The last moment to cancel: the archive is stored but nothing names it yet.
+  if (req.signal?.aborted) {
+    await deleteQuietly(backend, archiveName, logger);
+    throw req.signal.reason as Error;
+  }
 
   const manifest: EntryManifest = {
     v: 1,

@@ -32,6 +32,8 @@ export async function runRestore(deps: RunDeps): Promise<void> {
   let unusable: UnusableEntry | undefined;
   try {
     result = await performRestore(deps, settings, deps.context);
+    // Refused on the way to the entry that restored: the post step still replaces it.
+    unusable = result.unusable;
   } catch (err) {
     // The post step replaces the refused entry (conditionally on what was refused).
     if (err instanceof UnusableEntryError) unusable = err.entry;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { DefaultAzureCredential } from '@azure/identity';
 import {
@@ -26,6 +27,7 @@ import {
   explainAzureError,
   type SasInfo,
   statusOf,
+  throttledFor,
 } from './azure-errors.js';
 import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 import { createRangedReader } from './ranged-reader.js';
@@ -371,7 +373,8 @@ export class AzureBackend implements Backend {
   /**
    * Run one request under a stall watchdog: `touch` marks progress, and a try that makes none
    * for stallTimeoutMs is aborted and retried, up to MAX_TRIES, as is a download cut off
-   * mid-body. The SDK retries failures before the response (resets, 500, 503) itself.
+   * mid-body. The SDK retries failures before the response (resets, 500, 503) itself; a 429 is
+   * retried here after the wait its Retry-After asks for.
    */
   private async attempt<T>(
     signal: AbortSignal,
@@ -394,6 +397,12 @@ export class AzureBackend implements Backend {
             throw new TimeoutError(`Azure request made no progress for ${ms} ms, ${tries} tries`);
           }
           throw err;
+        }
+        const throttled = throttledFor(err);
+        if (throttled !== undefined) {
+          clearTimeout(timer);
+          await sleep(throttled, undefined, { signal });
+          continue;
         }
         if (!stall.signal.aborted && !(err instanceof DownloadInterrupted)) throw err;
       } finally {

@@ -200,3 +200,22 @@ export function statusOf(err: unknown): number | undefined {
   const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof status === 'number' ? status : undefined;
 }
+
+/** Longest Retry-After we honour: a throttled step should fail over to a miss, not hang. */
+const MAX_RETRY_AFTER_MS = 30_000;
+
+/**
+ * The wait a 429 (Too Many Requests) asks for, or undefined for any other error. Blob storage
+ * throttles with 503, which the SDK retries; a 429 comes from what sits in front of it (a
+ * gateway, a proxy, an S3-style front end) and the SDK gives up on it at once.
+ */
+export function throttledFor(err: unknown): number | undefined {
+  if (statusOf(err) !== 429) return undefined;
+  const headers = (err as { response?: { headers?: { get?(name: string): string | undefined } } })
+    .response?.headers;
+  const value = headers?.get?.('retry-after')?.trim();
+  let ms = 1000;
+  if (value && /^\d+$/.test(value)) ms = Number(value) * 1000;
+  else if (value && !Number.isNaN(Date.parse(value))) ms = Date.parse(value) - Date.now();
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}

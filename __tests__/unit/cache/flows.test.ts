@@ -435,6 +435,45 @@ describe('failures leave nothing behind', () => {
     expect(backend.objects.size).toBe(0);
   });
 
+  test('a cancelled save (SIGTERM) stops the upload and commits nothing', async () => {
+    const { backend, archiver, deps, workspace } = setup();
+    archiver.mode = 'hang';
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('cancelled by SIGTERM')), 50);
+    const saving = saveCache(deps, {
+      cache: cacheSettings({ key: 'deps-v1', prefix: 'ci' }),
+      transfer,
+      context: { ci: 'github', workspace, owner: 'o', repo: 'r', ref: 'refs/heads/main' },
+      method: 'zstd',
+      tempDir: workspace,
+      tool: 'test',
+      signal: ac.signal,
+    });
+    await expect(saving).rejects.toThrow(/SIGTERM/);
+    expect(backend.objects.size).toBe(0);
+  });
+
+  test('a save cancelled once its archive is stored removes it and commits no manifest', async () => {
+    const { backend, deps, workspace } = setup();
+    const ac = new AbortController();
+    const realPut = backend.put.bind(backend);
+    backend.put = async (name, body, opts) => {
+      await realPut(name, body, opts);
+      if (name.includes('/archives/')) ac.abort(new Error('cancelled by SIGTERM'));
+    };
+    const saving = saveCache(deps, {
+      cache: cacheSettings({ key: 'deps-v1', prefix: 'ci' }),
+      transfer,
+      context: { ci: 'github', workspace, owner: 'o', repo: 'r', ref: 'refs/heads/main' },
+      method: 'zstd',
+      tempDir: workspace,
+      tool: 'test',
+      signal: ac.signal,
+    });
+    await expect(saving).rejects.toThrow(/SIGTERM/);
+    expect(backend.objects.size).toBe(0);
+  });
+
   test('a download that errors midway is not extracted', async () => {
     const { backend, archiver, save, restore } = setup();
     await save();
