@@ -4,6 +4,7 @@ import { UnsafeArchiveError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Extraction, ExtractOptions } from './archiver.js';
 import type { CompressorCommand } from './compression.js';
+import { DefaultSpaceMargin, SpaceGuard } from './disk-space.js';
 import { MemberPolicy } from './member-policy.js';
 import {
   type ChildExit,
@@ -114,12 +115,23 @@ class StreamedExtraction implements Extraction {
       this.staging = await Staging.prepare(this.opts.allowedRoots, this.opts.scratchDir);
       if (this.failure) throw this.failure;
       const staging = this.staging;
+      const space = new SpaceGuard(
+        staging.locations(),
+        this.opts.spaceMargin ?? DefaultSpaceMargin,
+        (err) => this.fail(err),
+      );
+      await space.before(this.opts.maxTarBytes);
       const policy = new MemberPolicy({
         workspace: this.opts.workspace,
-        allowedRoots: this.opts.allowedRoots,
+        allowedRoots: this.opts.memberRoots ?? this.opts.allowedRoots,
         foldCase: platform === 'darwin' || platform === 'win32',
       });
-      const gate = new TarGate({ policy, place: (abs) => staging.place(abs) });
+      const gate = new TarGate({
+        policy,
+        place: (abs) => staging.place(abs),
+        maxStreamBytes: this.opts.maxTarBytes,
+        onStreamBytes: space.progress,
+      });
       this.gate = gate;
 
       const args = buildExtractArgs();

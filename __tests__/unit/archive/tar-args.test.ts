@@ -14,7 +14,19 @@ describe('buildCreateArgs', () => {
         workspace: '/w s',
         manifest: '/tmp/m.txt',
       }),
-    ).toEqual(['--posix', '-c', '-f', '-', '-P', '-C', '/w s', '--null', '-T', '/tmp/m.txt']);
+    ).toEqual([
+      '--posix',
+      '--totals',
+      '-c',
+      '-f',
+      '-',
+      '-P',
+      '-C',
+      '/w s',
+      '--null',
+      '-T',
+      '/tmp/m.txt',
+    ]);
   });
 
   test('an exact list follows --no-recursion, so only its names are not recursed into', () => {
