@@ -1,8 +1,8 @@
-import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 
 import type { Archiver, CompressionMethod, ExtractOptions } from '../archive/archiver.js';
-import { declaredRoots } from '../archive/paths.js';
+import type { SpaceMargin } from '../archive/disk-space.js';
+import { restoreRoots } from '../archive/restore-roots.js';
 import type { RunContext } from '../context.js';
 import { errorMessage, NotFoundError, UnsafeArchiveError, UnusableEntryError } from '../errors.js';
 import { formatBytes, formatTransfer, type Logger } from '../logger.js';
@@ -11,6 +11,8 @@ import type { Backend } from '../storage/backend.js';
 import { validateKeys } from './keys.js';
 import { describeScope, restoreVersions } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
+import { type IndexedMatch, pathlessEntry, resolveIndexedKey } from './pathless.js';
+import { readBounded } from './read-bounded.js';
 import { type KeyMatch, resolveKey } from './resolve-key.js';
 import { restoreScopes, saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
@@ -34,6 +36,8 @@ export interface RestoreRequest {
   platform?: NodeJS.Platform;
   /** Cancels the restore (SIGTERM): nothing is moved into place after it fires. */
   signal?: AbortSignal;
+  /** Free space the restore leaves at its staging locations; default DefaultSpaceMargin. */
+  spaceMargin?: SpaceMargin;
 }
 
 export interface RestoreResult {
@@ -48,6 +52,8 @@ export interface RestoreResult {
   size?: number;
   /** Where it was found (ref or "repository"). */
   scope?: string;
+  /** The path list restored: the caller's, or for a restore without paths the entry's. */
+  paths?: string[];
 }
 
 /**
@@ -64,18 +70,17 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     `versions ${versions.map((v) => `${v.version} (${v.method})`).join(', ')}; scopes ${scopes.map(describeScope).join(', ')}`,
   );
 
-  const match = await resolveKey(backend, {
-    layout,
-    versions,
-    primaryKey: cache.key,
-    restoreKeys: cache.restoreKeys,
-    scopes,
-  });
+  // Without paths (the CLI's restore --key K): the entry is found through the key index.
+  const pathless = cache.paths.length === 0;
+  const lookup = { layout, primaryKey: cache.key, restoreKeys: cache.restoreKeys, scopes };
+  const match: KeyMatch | IndexedMatch | undefined = pathless
+    ? await resolveIndexedKey(backend, lookup)
+    : await resolveKey(backend, { ...lookup, versions });
   const miss: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
   if (!match) {
     logger.info(
       `Cache not found for input keys: ${[cache.key, ...cache.restoreKeys].join(', ')} ` +
-        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${versions.map((v) => v.method).join(' or ')} archives)`,
+        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${pathless ? 'any paths' : `${versions.map((v) => v.method).join(' or ')} archives`})`,
     );
     return miss;
   }
@@ -83,6 +88,7 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
   // the key may replace exactly it (its ETag), instead of skipping because it exists.
   const saved = versions[0]!;
   const ownEntry =
+    !pathless &&
     match.exact &&
     match.manifestEtag !== undefined &&
     match.manifestName ===
@@ -103,13 +109,34 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     throw err;
   }
 
-  async function restoreMatch(m: KeyMatch): Promise<RestoreResult> {
+  async function restoreMatch(m: KeyMatch | IndexedMatch): Promise<RestoreResult> {
     const scope = describeScope(m.scope);
-    const manifest = await readManifest(backend, m.manifestName, m.manifestSize, {
-      version: m.version,
-      archiveFolder: layout.archiveFolder(m.manifestName),
-    });
-    const found = { ...miss, matchedKey: m.key, exact: m.exact, size: manifest.size, scope };
+    const manifest = await readManifest(
+      backend,
+      m.manifestName,
+      'manifestSize' in m ? m.manifestSize : undefined,
+      { version: m.version, archiveFolder: layout.archiveFolder(m.manifestName) },
+    );
+    const entry =
+      'method' in m
+        ? { ok: true as const, paths: cache.paths, method: m.method }
+        : pathlessEntry(manifest, m, {
+            enableCrossOsArchive: cache.enableCrossOsArchive,
+            platform: req.platform ?? process.platform,
+          });
+    if (!entry.ok) {
+      logger.info(`Cache not restored: ${entry.reason}.`);
+      return miss;
+    }
+    if (pathless) logger.info(`Paths saved with key ${m.key}: ${entry.paths.join(', ')}`);
+    const found = {
+      ...miss,
+      matchedKey: m.key,
+      exact: m.exact,
+      size: manifest.size,
+      scope,
+      paths: entry.paths,
+    };
     if (cache.lookupOnly) {
       logger.info(
         `Cache found and can be restored from key: ${m.key} (${scope}, ${formatBytes(manifest.size)}); lookup-only, nothing downloaded`,
@@ -120,11 +147,16 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     // The marker lookup overlaps the download; the write (first use of the day) comes after.
     const use = trackUse(backend, m.manifestName, { logger, now: deps.now });
     const started = Date.now();
+    // Glob patterns write only below the roots they matched at save (checked against them).
+    const roots = restoreRoots(entry.paths, context.workspace, manifest.roots);
     const stats = await downloadAndExtract(deps, manifest, req.transfer, {
       workspace: context.workspace,
-      // The match's method: a zstd runner may have found a gzip entry.
-      method: m.method,
-      allowedRoots: declaredRoots(cache.paths, context.workspace),
+      // The entry's method: a zstd runner may have found a gzip entry.
+      method: entry.method,
+      allowedRoots: roots.staging,
+      memberRoots: roots.members,
+      maxTarBytes: manifest.tarSize,
+      spaceMargin: req.spaceMargin,
       scratchDir: req.tempDir,
       signal: req.signal,
     });
@@ -140,14 +172,15 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
 async function readManifest(
   backend: Backend,
   name: string,
-  size: number,
+  size: number | undefined,
   expected: { version: string; archiveFolder: string },
 ): Promise<EntryManifest> {
-  // The size comes from the stat or listing that found the entry: no second round trip.
-  if (size > MaxManifestBytes) {
+  // The size comes from the stat or listing that found the entry: no second round trip. Found
+  // through the key index, it is unknown: the read stops past the limit instead.
+  if (size !== undefined && size > MaxManifestBytes) {
     throw new UnsafeArchiveError(`manifest ${name} is ${size} bytes; refusing to read it`);
   }
-  const bytes = await buffer(await backend.get(name, { size }));
+  const bytes = await readBounded(await backend.get(name, { size }), MaxManifestBytes, name);
   try {
     return parseManifest(bytes, expected);
   } catch (err) {
