@@ -249,4 +249,33 @@ describe('free space at the staging location', () => {
       await s.cleanup();
     }
   });
+
+  test('a disk that fills while the stream runs stops the restore mid-stream', async () => {
+    const s = await sandbox(['deps']);
+    try {
+      const first = path.join(s.root, 'first');
+      // 96 MiB of zeros: a small archive whose stream passes the 64 MiB re-check.
+      await mkdir(path.join(first, 'deps'), { recursive: true });
+      await writeFile(path.join(first, 'deps/zeros.bin'), Buffer.alloc(96 * 1024 * 1024));
+      await s.save(first);
+      await s.files(s.ws, { 'deps/keep.txt': 'keep' });
+      const before = await snapshot(s.ws);
+      // Plenty of room when the restore starts; then someone else fills the disk.
+      let calls = 0;
+      const statfs = () =>
+        Promise.resolve({ bsize: 4096, blocks: 2 ** 30, bavail: ++calls === 1 ? 2 ** 29 : 10 });
+      const err = await s
+        .restore(s.ws, { spaceMargin: { minBytes: 256 * 1024 * 1024, fraction: 0, statfs } })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toBeInstanceOf(DiskSpaceError);
+      expect(calls).toBeGreaterThan(1);
+      expect(await snapshot(s.ws)).toEqual(before);
+      expect(await s.stagingLeft()).toEqual([]);
+    } finally {
+      await s.cleanup();
+    }
+  }, 60_000);
 });
