@@ -202,6 +202,15 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     expect(existsSync(at('maven-repo/org/acme/lib/1.1-SNAPSHOT'))).toBe(false);
     expect(readFileSync(at('web/src/app.js'), 'utf8')).toBe('mine');
 
+    // An absolute path inside the saving workspace ($WORKSPACE/deps) lands in this workspace.
+    const abs = workspace(project);
+    const absArgs = ['--key', 'abs', '--path', path.join(abs, 'deps'), ...common];
+    expect(cli(['save', ...absArgs], { cwd: abs }).code).toBe(0);
+    const elsewhere = workspace();
+    const byKey = cli(['restore', '--key', 'abs', ...common], { cwd: elsewhere });
+    expect(byKey.stderr).toMatch(/Paths saved with key abs: deps$/m);
+    expect(readFileSync(path.join(elsewhere, 'deps/sub/b.txt'), 'utf8')).toBe('beta');
+
     // A key nobody saved is a plain miss; with paths given, lookups are as before.
     const miss = cli(['restore', '--key', 'nothing', ...common], { cwd: workspace() });
     expect(miss.code).toBe(0);

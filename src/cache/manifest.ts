@@ -25,6 +25,11 @@ export interface EntryManifest {
    * entries saved before it was recorded, or when there were too many to record.
    */
   roots?: string[];
+  /**
+   * `paths` with absolute lines inside the workspace made relative to it (portable-paths.ts):
+   * what a restore by key uses, so it lands in its own workspace. Absent when equal to `paths`.
+   */
+  portablePaths?: string[];
   /** Bytes of the uncompressed tar stream: a restore stops once the stream runs past it. */
   tarSize?: number;
   writer: {
@@ -80,6 +85,11 @@ export function parseManifest(
     problems.push('createdAt');
   if (!isPathList(m.paths, MaxManifestPaths)) problems.push('paths');
   if (m.roots !== undefined && !isPathList(m.roots, MaxRecordedRoots)) problems.push('roots');
+  if (
+    m.portablePaths !== undefined &&
+    (!isPathList(m.portablePaths, MaxManifestPaths) || m.portablePaths.length !== m.paths?.length)
+  )
+    problems.push('portablePaths');
   if (m.tarSize !== undefined && (!Number.isSafeInteger(m.tarSize) || m.tarSize < 0))
     problems.push('tarSize');
   if (!m.writer || typeof m.writer !== 'object') problems.push('writer');

@@ -89,5 +89,7 @@ export function pathlessEntry(
       reason: `entry ${match.key} was saved on another OS or with another enableCrossOsArchive setting`,
     };
   }
-  return { ok: true, paths, method: compression };
+  // Absolute lines inside the saving workspace restore into this one (members are stored
+  // relative to the workspace either way).
+  return { ok: true, paths: manifest.portablePaths ?? paths, method: compression };
 }

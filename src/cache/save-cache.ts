@@ -19,6 +19,7 @@ import {
   MaxRecordedRoots,
   RecordedRootsBytes,
 } from './manifest.js';
+import { portablePaths } from './portable-paths.js';
 import type { CacheDeps } from './restore-cache.js';
 import { saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
@@ -129,6 +130,7 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     compression: req.method,
     createdAt: new Date().toISOString(),
     paths: cache.paths,
+    portablePaths: portablePaths(cache.paths, context.workspace),
     roots: recordableRoots(files.roots),
     tarSize,
     writer: {

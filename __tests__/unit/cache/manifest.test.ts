@@ -41,6 +41,7 @@ describe('parseManifest: the fields restore relies on', () => {
     ['a root too long', { roots: ['x'.repeat(4097)] }],
     ['paths too many', { paths: Array.from({ length: 1025 }, (_, i) => `p${i}`) }],
     ['paths not strings', { paths: [{}] }],
+    ['portablePaths of another length than paths', { portablePaths: ['a', 'b'] }],
   ])('refuses %s', (_what, extra) => {
     expect(() => parse({ ...base, ...extra })).toThrow(/invalid manifest/);
   });

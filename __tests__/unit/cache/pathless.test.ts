@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 
 import { listEntries } from '../../../src/cache/catalog.js';
 import { Layout } from '../../../src/cache/layout.js';
+import { portablePaths } from '../../../src/cache/portable-paths.js';
 import { type CacheDeps, restoreCache } from '../../../src/cache/restore-cache.js';
 import { saveCache } from '../../../src/cache/save-cache.js';
 import type { RunContext } from '../../../src/context.js';
@@ -174,5 +175,28 @@ describe('restore without paths', () => {
     expect(index[0]).toMatch(/^ci\/o\/r\/ref-refs%2Fheads%2Fmain\/idx\/deps-1\/[0-9a-f]{64}$/);
     const entries = await listEntries(backend, new Layout('ci', 'o', 'r'));
     expect(entries.map((e) => [e.key, e.indexName])).toEqual([['deps-1', index[0]]]);
+  });
+});
+
+describe('portablePaths', () => {
+  const ws = path.resolve('/ci/ws');
+  test('absolute lines inside the workspace become relative; others stay as written', () => {
+    expect(
+      portablePaths(
+        [`${ws}/maven-repo`, `!${ws}/maven-repo/**/*.log`, '~/.npm', '/shared/cache', 'deps', ws],
+        ws,
+      ),
+    ).toEqual(['maven-repo', '!maven-repo/**/*.log', '~/.npm', '/shared/cache', 'deps', '.']);
+    expect(portablePaths(['deps', '~/.m2', '/opt/x'], ws)).toBeUndefined();
+  });
+
+  test('a restore by key on another runner lands in its own workspace', async () => {
+    const { archiver, save, restore } = setup();
+    const first = workspaceWith('deps');
+    await save(first, { paths: [path.join(first, 'deps')] }, 'linux');
+    const second = workspaceWith();
+    const r = await restore(second);
+    expect(r.paths).toEqual(['deps']);
+    expect(archiver.extracted[0]!.opts.allowedRoots).toEqual([path.join(second, 'deps')]);
   });
 });
