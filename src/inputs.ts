@@ -42,9 +42,11 @@ export function parseSettings(
   get: InputSource,
   env: Record<string, string | undefined> = process.env,
   workspace = process.cwd(),
+  /** The CLI's restore may omit `path`: it then restores the paths the entry was saved from. */
+  opts: { pathOptional?: boolean } = {},
 ): Settings {
   const store = parseStoreSettings(get, env, workspace);
-  const cache = parseCache(get, (name) => get(name).trim());
+  const cache = parseCache(get, (name) => get(name).trim(), opts.pathOptional ?? false);
   if (store.storage.kind === 'fs') checkFsRootOutside(store.storage.root, cache.paths, workspace);
   return {
     cache: { ...cache, prefix: store.prefix },
@@ -164,9 +166,13 @@ export function parseSize(value: string, name: Inputs | PruneInputs): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-function parseCache(get: InputSource, text: (n: Inputs) => string): Omit<CacheSettings, 'prefix'> {
+function parseCache(
+  get: InputSource,
+  text: (n: Inputs) => string,
+  pathOptional: boolean,
+): Omit<CacheSettings, 'prefix'> {
   const paths = lines(get(Inputs.Path));
-  if (paths.length === 0) {
+  if (paths.length === 0 && !pathOptional) {
     throw new ValidationError('Input required and not supplied: path', Inputs.Path);
   }
   const key = text(Inputs.Key);

@@ -60,7 +60,7 @@ export interface TransferSettings {
 }
 
 export interface CacheSettings {
-  /** `path` lines as written (globs, `!` exclusions, `~`). */
+  /** `path` lines as written (globs, `!` exclusions, `~`); empty only for the CLI's restore by key. */
   paths: string[];
   /** Primary key. */
   key: string;

@@ -127,8 +127,10 @@ describe('dist bundles on the S3 backend', () => {
     expect(annotations(post, 'warning')).toEqual([]);
     expect(post.stdout).toContain('Cache saved with key: deps-a (refs/heads/main');
     const stored = await objects('combined/');
-    expect(stored).toHaveLength(2);
+    // The manifest, its archive, and the key index that lets the CLI restore by key alone.
+    expect(stored).toHaveLength(3);
     expect(stored.filter((n) => n.endsWith('/keys/deps-a'))).toHaveLength(1);
+    expect(stored.filter((n) => /\/idx\/deps-a\/[0-9a-f]{64}$/.test(n))).toHaveLength(1);
     expect(stored.filter((n) => /\/archives\/[0-9a-f-]{36}\.tar\.(zst|gz)$/.test(n))).toHaveLength(
       1,
     );

@@ -131,6 +131,18 @@ describe('CLI plugin step on Azure, as Harness documents it', () => {
     expect(readFileSync(jar, 'utf8')).toBe('jar v1');
     // The account key is a secret: never in the log.
     expect(rebuild.stderr + restore.stderr).not.toContain(azurite.accountKey);
+
+    // A restore step without mount restores the mount the rebuild step saved.
+    rmSync(gradleHome, { recursive: true, force: true });
+    const noMount = guideSettings(guideKey);
+    delete noMount.mount;
+    const pathless = run(workspace(), { restore: 'true', ...noMount });
+    expect(pathless.code).toBe(0);
+    expect(pathless.stderr).toMatch(/Paths saved with key Build_and_Test\/main-[0-9a-f]{64}: /);
+    expect(readFileSync(jar, 'utf8')).toBe('jar v1');
+    // Its key index sits beside the entry, in the same container and repository folder.
+    const index = (await blobs('gradle-cache')).filter((b) => b.includes('/idx/'));
+    expect(index).toEqual([expect.stringMatching(/^acme\/shop-api\/ref-.*\/idx\/Build_and_Test/)]);
   });
 
   test("a cache_key without a container segment uses the repository's name", async () => {

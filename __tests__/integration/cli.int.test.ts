@@ -169,6 +169,70 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     expect(existsSync(at('web/src'))).toBe(false);
   });
 
+  test('CloudBees readCache as written: restore --key alone restores what was saved', () => {
+    const files = {
+      'maven-repo/org/acme/lib/1.0/lib-1.0.jar': 'release',
+      'maven-repo/org/acme/lib/1.1-SNAPSHOT/lib-1.1-SNAPSHOT.jar': 'snapshot',
+      'web/node_modules/left-pad/index.js': 'pad',
+      'web/src/app.js': 'not cached',
+    };
+    // writeCache name: 'mvn', includes: 'maven-repo/**,**/node_modules/**', excludes: '**SNAPSHOT**'
+    const first = workspace(files);
+    const saveArgs = [
+      '--includes',
+      'maven-repo/**,**/node_modules/**',
+      '--excludes',
+      '**SNAPSHOT**',
+    ];
+    expect(cli(['save', '--key', 'mvn', ...saveArgs, ...common], { cwd: first }).code).toBe(0);
+
+    // readCache name: 'mvn', in another agent's working directory.
+    const second = workspace({ 'web/src/app.js': 'mine' });
+    const restored = cli(['restore', '--key', 'mvn', '--json', ...common], { cwd: second });
+    expect(restored.code).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({
+      'cache-hit': true,
+      'cache-restored': true,
+      paths: ['maven-repo', '**/node_modules', '!**/*SNAPSHOT*'],
+    });
+    expect(restored.stderr).toMatch(/Paths saved with key mvn: maven-repo, \*\*\/node_modules/);
+    const at = (rel: string) => path.join(second, rel);
+    expect(readFileSync(at('maven-repo/org/acme/lib/1.0/lib-1.0.jar'), 'utf8')).toBe('release');
+    expect(readFileSync(at('web/node_modules/left-pad/index.js'), 'utf8')).toBe('pad');
+    expect(existsSync(at('maven-repo/org/acme/lib/1.1-SNAPSHOT'))).toBe(false);
+    expect(readFileSync(at('web/src/app.js'), 'utf8')).toBe('mine');
+
+    // An absolute path inside the saving workspace ($WORKSPACE/deps) lands in this workspace.
+    const abs = workspace(project);
+    const absArgs = ['--key', 'abs', '--path', path.join(abs, 'deps'), ...common];
+    expect(cli(['save', ...absArgs], { cwd: abs }).code).toBe(0);
+    const elsewhere = workspace();
+    const byKey = cli(['restore', '--key', 'abs', ...common], { cwd: elsewhere });
+    expect(byKey.stderr).toMatch(/Paths saved with key abs: deps$/m);
+    expect(readFileSync(path.join(elsewhere, 'deps/sub/b.txt'), 'utf8')).toBe('beta');
+
+    // A key nobody saved is a plain miss; with paths given, lookups are as before.
+    const miss = cli(['restore', '--key', 'nothing', ...common], { cwd: workspace() });
+    expect(miss.code).toBe(0);
+    expect(miss.stderr).toMatch(/Cache not found for input keys: nothing \(searched .*any paths\)/);
+    // restore-keys work without paths too.
+    const prefixed = cli(
+      ['restore', '--key', 'mvn-2', '--restore-keys', 'mv', '--json', ...common],
+      {
+        cwd: workspace(),
+      },
+    );
+    expect(JSON.parse(prefixed.stdout)).toMatchObject({
+      'cache-hit': false,
+      'cache-matched-key': 'mvn',
+      'cache-restored': true,
+    });
+    // save still needs paths.
+    const noPath = cli(['save', '--key', 'x', ...common], { cwd: workspace() });
+    expect(noPath.code).toBe(2);
+    expect(noPath.stderr).toMatch(/Input required and not supplied: path/);
+  });
+
   test('a miss exits 0, or 1 with --fail-on-cache-miss', () => {
     const ws = workspace();
     const miss = cli(['restore', '--path', 'deps', '--key', 'absent', ...common], { cwd: ws });
@@ -235,8 +299,16 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
     expect(pruned.stderr).toMatch(/Deleted old-1 .*older than --older-than/);
     const left = JSON.parse(cli(['list', '--json'], { cwd: ws, env }).stdout) as { key: string }[];
     expect(left.map((e) => e.key)).toEqual(['new-1']);
-    // Nothing of the deleted entries stays behind: one manifest and one archive remain.
-    expect(walk(listStore).filter((f) => !f.includes('.bucket-cache-tmp'))).toHaveLength(2);
+    // Nothing of the deleted entries stays behind: one manifest, its archive and key index remain.
+    const kept = walk(listStore).filter((f) => !f.includes('.bucket-cache-tmp'));
+    expect(kept.map((f) => f.split('/').slice(-3, -1).join('/'))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/keys$/),
+        expect.stringMatching(/\/archives$/),
+      ]),
+    );
+    expect(kept).toHaveLength(3);
+    expect(kept.filter((f) => f.includes('/idx/new-1/'))).toHaveLength(1);
   });
 
   test('a Harness Plugin step driven only by PLUGIN_* settings: rebuild, then restore', () => {
@@ -283,6 +355,16 @@ describe('bucket-cache CLI bundle on the fs backend', () => {
       'cache-restored': 'true',
       CACHE_RESTORED: 'true',
     });
+
+    // A restore step without mount restores the mounts the rebuild step saved.
+    const fourth = workspace({ 'lock.txt': 'v1' });
+    const noMount: Record<string, string> = settings(fourth, { PLUGIN_RESTORE: 'true' });
+    delete noMount.PLUGIN_MOUNT;
+    const pathless = cli([], { cwd: fourth, env: noMount });
+    expect(pathless.code).toBe(0);
+    expect(pathless.stderr).toMatch(/Paths saved with key service\/main-[0-9a-f]{64}: deps, other/);
+    expect(readFileSync(path.join(fourth, 'deps/sub/b.txt'), 'utf8')).toBe('beta');
+    expect(readFileSync(path.join(fourth, 'other/c.txt'), 'utf8')).toBe('gamma');
 
     // A changed lock file is a different key: a miss, which fail_restore_if_key_not_present fails.
     const third = workspace({ 'lock.txt': 'v2' });

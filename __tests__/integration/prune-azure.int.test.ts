@@ -108,7 +108,11 @@ describe('last use and prune on the Azure backend (CLI)', () => {
       expect.stringMatching(/^az\/acme\/app\/.*\/keys\/kept$/),
     ]);
     expect(left).not.toContain(abandoned);
-    expect(left).toHaveLength(3); // kept's manifest, archive and usage marker
+    // kept's manifest, archive, usage marker and key index; nothing of the removed entries.
+    expect(left).toHaveLength(4);
+    expect(left.filter((b) => b.includes('/idx/'))).toEqual([
+      expect.stringMatching(/^az\/acme\/app\/.*\/idx\/kept\/[0-9a-f]{64}$/),
+    ]);
     expect(await blobs(false)).toEqual(left);
     const again = cli(['restore', '--path', 'deps', '--key', 'kept', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ 'cache-hit': true });

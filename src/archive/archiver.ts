@@ -1,5 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 
+import type { SpaceMargin } from './disk-space.js';
+
 /** How an archive's tar stream is compressed. 'auto' is resolved to one of these before use. */
 export type CompressionMethod = 'zstd' | 'gzip' | 'none';
 
@@ -22,6 +24,8 @@ export interface CreateOptions {
   level?: number;
   /** Scratch directory for the file list; removed by the caller. */
   tempDir: string;
+  /** Told the uncompressed tar stream's length when tar reports it (GNU tar), before the end. */
+  onTarBytes?: (bytes: number) => void;
 }
 
 export interface ExtractOptions {
@@ -33,6 +37,15 @@ export interface ExtractOptions {
    * a hard link's target, that resolves anywhere else makes the whole archive refused.
    */
   allowedRoots: string[];
+  /**
+   * Narrower roots members must land in (the matched roots of glob patterns), each inside an
+   * allowed root; default `allowedRoots`. Staging is still made for `allowedRoots`.
+   */
+  memberRoots?: string[];
+  /** The tar stream's length as recorded at save: a longer stream is refused as a bomb. */
+  maxTarBytes?: number;
+  /** Free space to leave at the staging locations; default DefaultSpaceMargin. */
+  spaceMargin?: SpaceMargin;
   /** The run's private temp directory: staging goes there when it is on the same filesystem. */
   scratchDir?: string;
   /** Aborts the extraction (stall timeout, deadline, SIGTERM). */

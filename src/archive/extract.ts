@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Extraction, ExtractOptions } from './archiver.js';
 import { type ChunkSource, PooledSocketSource, readableChunks } from './chunk-source.js';
 import type { CompressorCommand } from './compression.js';
+import { DefaultSpaceMargin, SpaceGuard } from './disk-space.js';
 import { feedGate } from './gate-feed.js';
 import { MemberPolicy } from './member-policy.js';
 import {
@@ -112,13 +113,24 @@ class StreamedExtraction implements Extraction {
       this.staging = await Staging.prepare(this.opts.allowedRoots, this.opts.scratchDir);
       if (this.failure) throw this.failure;
       const staging = this.staging;
+      const space = new SpaceGuard(
+        staging.locations(),
+        this.opts.spaceMargin ?? DefaultSpaceMargin,
+        (err) => this.fail(err),
+      );
+      await space.before(this.opts.maxTarBytes);
       const policy = new MemberPolicy({
         workspace: this.opts.workspace,
-        allowedRoots: this.opts.allowedRoots,
+        allowedRoots: this.opts.memberRoots ?? this.opts.allowedRoots,
         foldCase: platform === 'darwin' || platform === 'win32',
         platform,
       });
-      const gate = new TarGate({ policy, place: (abs) => staging.place(abs) });
+      const gate = new TarGate({
+        policy,
+        place: (abs) => staging.place(abs),
+        maxStreamBytes: this.opts.maxTarBytes,
+        onStreamBytes: space.progress,
+      });
       this.gate = gate;
 
       const args = buildExtractArgs(tarCommand?.flavor);

@@ -61,6 +61,8 @@ export class MemberPolicy {
   private readonly rootKeys: Set<string>;
   /** Files and symlinks so far: while none exist, no ancestor walk is needed. */
   private nonDirCount = 0;
+  /** Whether a path lies inside an allowed root. */
+  private readonly inRoots: (abs: string) => boolean;
 
   constructor(opts: MemberPolicyOptions) {
     this.workspace = path.resolve(opts.workspace);
@@ -68,6 +70,7 @@ export class MemberPolicy {
     this.foldCase = opts.foldCase ?? false;
     this.windows = opts.platform === 'win32';
     this.rootKeys = new Set(this.roots.map((r) => this.key(r)));
+    this.inRoots = rootTest(this.roots);
   }
 
   /** Throws UnsafeArchiveError, naming the member, if `m` must not be extracted. */
@@ -113,7 +116,7 @@ export class MemberPolicy {
     if (path.sep === '/' && PLAIN_NAME.test(name)) {
       const abs = `${this.workspace === '/' ? '' : this.workspace}/${name}`;
       // The regex is a shortcut, not the proof: the name must already be in normal form.
-      if (path.posix.normalize(abs) === abs && this.roots.some((r) => isInside(r, abs))) {
+      if (path.posix.normalize(abs) === abs && this.inRoots(abs)) {
         return abs;
       }
     }
@@ -127,7 +130,7 @@ export class MemberPolicy {
       throw refuse(member, `${what} '${name}' has '..' after a directory name`);
     }
     const abs = path.resolve(this.workspace, name);
-    if (!this.roots.some((r) => isInside(r, abs))) {
+    if (!this.inRoots(abs)) {
       throw refuse(member, `${what} '${name}' resolves to ${abs}, outside the declared paths`);
     }
     return abs;
@@ -164,6 +167,21 @@ export class MemberPolicy {
   private key(p: string): string {
     return this.foldCase ? p.normalize('NFC').toLowerCase() : p;
   }
+}
+
+/**
+ * A few roots are scanned; many (the matched roots of a glob, one per node_modules) are looked up
+ * by walking the path's ancestors, so a member costs its depth, not the number of roots.
+ */
+function rootTest(roots: readonly string[]): (abs: string) => boolean {
+  if (roots.length <= 8) return (abs) => roots.some((r) => isInside(r, abs));
+  const set = new Set(roots);
+  return (abs) => {
+    for (let p = abs; ; p = path.dirname(p)) {
+      if (set.has(p)) return true;
+      if (path.dirname(p) === p) return false;
+    }
+  };
 }
 
 function describeKind(kind: ParsedMember['type']): string {

@@ -242,6 +242,8 @@ export interface ArchiveList {
    * directory an exclusion reaches into, parents before children.
    */
   exact: string[];
+  /** The paths the patterns matched (nested matches collapsed), as `recursive` names them. */
+  roots: string[];
 }
 
 /**
@@ -262,7 +264,11 @@ export async function resolveArchiveList(
   // their matched ancestor. Only a root an exclusion reaches into is walked below.
   const roots = (await matchedPaths(parsed)).sort();
   const exclusions = parsed.filter((p) => p.negate).map((p) => joinBase(p, literalPrefix(p)));
-  const list: ArchiveList = { recursive: [], exact: [] };
+  const list: ArchiveList = {
+    recursive: [],
+    exact: [],
+    roots: roots.map((r) => toRelative(ws, r)),
+  };
   const matcher = exclusions.length ? new PathMatcher(parsed.map(toGlob)) : undefined;
   for (const root of roots) {
     if (!matcher || !exclusions.some((e) => isWithin(e, root) || isWithin(root, e))) {
@@ -357,4 +363,32 @@ export function declaredRoots(
     roots.add(joinBase(p, literalPrefix(p, rules), rules));
   }
   return [...roots].sort();
+}
+
+/** One non-negated `path` line as restore needs it. */
+export interface PositivePattern {
+  /** Its literal base: the absolute path up to the first glob segment. */
+  base: string;
+  /** The absolute glob, as @actions/glob and PathMatcher read it. */
+  glob: string;
+  /** No glob at all, or only a trailing `**`: it matches its base and what lies below. */
+  literal: boolean;
+}
+
+/** The non-negated patterns of `patterns`, resolved against `workspace`. */
+export function positivePatterns(
+  patterns: readonly string[],
+  workspace: string,
+): PositivePattern[] {
+  return parsePatterns(patterns, path.resolve(workspace))
+    .filter((p) => !p.negate)
+    .map((p) => {
+      const prefix = literalPrefix(p);
+      const rest = p.segments.slice(prefix.length);
+      return {
+        base: joinBase(p, prefix),
+        glob: toGlob(p),
+        literal: rest.length === 0 || (rest.length === 1 && rest[0] === '**'),
+      };
+    });
 }

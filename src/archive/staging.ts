@@ -75,6 +75,11 @@ export class Staging {
     return staging;
   }
 
+  /** The directories staged into: where free space is checked. */
+  locations(): string[] {
+    return this.roots.map((r) => r.stageDir);
+  }
+
   /** The staged path for `abs`, which lies inside a declared path. */
   place(abs: string): string {
     for (const r of this.roots) {

@@ -42,6 +42,9 @@ const TOLERATED_TAR_WARNINGS = [
   /: File removed before we read it$/,
 ];
 
+/** GNU tar's --totals line for `-c`: the length of the tar stream it wrote. */
+const TOTALS = /^Total bytes written: (\d+)/;
+
 export function isToleratedTarWarning(line: string): boolean {
   return TOLERATED_TAR_WARNINGS.some((re) => re.test(line.trimEnd()));
 }
@@ -113,6 +116,7 @@ export class TarArchiver implements Archiver {
     if (out.destroyed) return;
 
     let intolerable = false;
+    let tarBytes: number | undefined;
     const tolerated: string[] = [];
     const args = buildCreateArgs({
       flavor: tar.flavor,
@@ -124,7 +128,10 @@ export class TarArchiver implements Archiver {
     this.logger.debug(`spawn ${JSON.stringify([tar.path, ...args])}`);
     const tarProc = track(
       startProcess('tar', tar.path, args, ['ignore', 'pipe', 'pipe'], (line) => {
-        if (tar.flavor === 'gnu' && isToleratedTarWarning(line)) {
+        const totals = TOTALS.exec(line);
+        if (totals) {
+          tarBytes = Number(totals[1]);
+        } else if (tar.flavor === 'gnu' && isToleratedTarWarning(line)) {
           if (tolerated.length < 20) tolerated.push(line);
         } else {
           intolerable = true;
@@ -162,6 +169,7 @@ export class TarArchiver implements Archiver {
       problems.push(`reading the archive stream failed: ${errorMessage(streamError)}`);
     if (problems.length)
       throw new Error(`creating the cache archive failed: ${problems.join('; ')}`);
+    if (tarBytes !== undefined && Number.isSafeInteger(tarBytes)) opts.onTarBytes?.(tarBytes);
     if (tarTolerated) {
       this.logger.warning(
         `files changed while they were archived; the cache holds them as tar read them:\n${tolerated.join('\n')}`,

@@ -92,6 +92,8 @@ function nativePath(p: string, platform: NodeJS.Platform): string {
 export function buildCreateArgs(o: TarCreateArgs): string[] {
   return [
     o.flavor === 'gnu' ? '--posix' : '--format=posix',
+    // GNU tar then reports the stream's length on stderr, recorded as the bound restore enforces.
+    ...(o.flavor === 'gnu' ? ['--totals'] : []),
     '-c',
     '-f',
     '-',

@@ -10,6 +10,10 @@ export interface TarGateOptions {
   policy: MemberPolicy;
   /** The staged path tar must write for an absolute path inside the declared paths. */
   place(abs: string): string;
+  /** The tar stream's recorded length: a stream that runs past it is refused. */
+  maxStreamBytes?: number;
+  /** Told the stream's length so far after each chunk (the free-space watch). */
+  onStreamBytes?: (bytes: number) => void;
 }
 
 /**
@@ -25,6 +29,8 @@ export class TarGate implements TarSink {
   readonly dirModes = new Map<string, number>();
   members = 0;
   dataBytes = 0;
+  /** Bytes of the stored tar stream seen so far. */
+  streamBytes = 0;
   private readonly out = new OutputBatcher();
   private readonly parser = new TarParser(this);
 
@@ -32,6 +38,14 @@ export class TarGate implements TarSink {
 
   /** Feeds stored bytes; returns the canonical bytes they complete, in order. */
   write(chunk: Buffer): Buffer[] {
+    this.streamBytes += chunk.length;
+    const max = this.opts.maxStreamBytes;
+    if (max !== undefined && this.streamBytes > max) {
+      throw new UnsafeArchiveError(
+        `the archive unpacks to more than the ${max} bytes its manifest records: refusing it`,
+      );
+    }
+    this.opts.onStreamBytes?.(this.streamBytes);
     this.parser.push(chunk);
     return this.out.take();
   }

@@ -4,7 +4,7 @@ import { errorMessage, NotFoundError } from '../errors.js';
 import type { Backend, ObjectInfo } from '../storage/backend.js';
 import { mapLimit } from '../util/map-limit.js';
 import { decodeSegment } from './keys.js';
-import type { Layout } from './layout.js';
+import { indexedManifest, type Layout } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
 
 /**
@@ -31,6 +31,8 @@ export interface CacheEntry {
   manifestName: string;
   /** The usage marker object, when one exists. */
   usageMarker?: string;
+  /** The key index object, when one exists. */
+  indexName?: string;
   /** Archive object name; undefined when the manifest could not be read. */
   archiveName?: string;
   /** The parsed manifest; undefined when it could not be read. */
@@ -62,6 +64,8 @@ export interface Scan {
   archives: Placed[];
   /** Usage markers (see usage.ts), keyed by the manifest name they belong to. */
   markers: Map<string, Placed>;
+  /** Key index objects (Layout.indexName), keyed by the manifest name they lead to. */
+  indexes: Map<string, Placed>;
   /** Objects under the listed folder that our layout does not explain; never touched. */
   foreign: ObjectInfo[];
 }
@@ -95,7 +99,13 @@ export function scanObjects(
   root: string,
   repository?: { owner: string; repo: string },
 ): Scan {
-  const scan: Scan = { manifests: [], archives: [], markers: new Map(), foreign: [] };
+  const scan: Scan = {
+    manifests: [],
+    archives: [],
+    markers: new Map(),
+    indexes: new Map(),
+    foreign: [],
+  };
   for (const o of objects) {
     const parts = o.name.slice(root.length).split('/');
     let owner = repository?.owner;
@@ -103,6 +113,15 @@ export function scanObjects(
     if (!repository) {
       owner = decodeOrUndefined(parts.shift() ?? '');
       repo = decodeOrUndefined(parts.shift() ?? '');
+    }
+    const indexed = parts[1] === 'idx' ? indexedManifest(o.name) : undefined;
+    if (indexed && parts.length === 4 && owner && repo && o.name.startsWith(root)) {
+      const scope = decodeScope(parts[0]!);
+      if (scope !== undefined && decodeOrUndefined(indexed.encodedKey) !== undefined) {
+        const placed = { ...o, repository: `${owner}/${repo}`, scope, version: indexed.version };
+        scan.indexes.set(indexed.manifestName, placed);
+        continue;
+      }
     }
     const [scopeSeg, version, folder, leaf] = parts;
     const scope = parts.length === 4 ? decodeScope(scopeSeg!) : undefined;
@@ -179,6 +198,7 @@ export async function readEntries(
         marker && marker.lastModified > m.lastModified ? marker.lastModified : m.lastModified,
       manifestName: m.name,
       usageMarker: marker?.name,
+      indexName: scan.indexes.get(m.name)?.name,
     };
     if (m.size > MaxManifestBytes) {
       entry.problem = `manifest is ${m.size} bytes, larger than ${MaxManifestBytes}`;
@@ -235,7 +255,7 @@ export interface DeleteOutcome {
 
 /**
  * Removes each entry: the manifest first, so restores stop finding it, then the archive it named,
- * then its usage marker. A failure leaves at worst an orphan, which `prune` collects later.
+ * then its usage marker and key index. A failure leaves at worst an orphan, which `prune` collects later.
  */
 export async function deleteEntries(
   backend: Backend,
@@ -249,6 +269,7 @@ export async function deleteEntries(
       await backend.delete(entry.manifestName);
       if (entry.archiveName) await backend.delete(entry.archiveName);
       if (entry.usageMarker) await backend.delete(entry.usageMarker);
+      if (entry.indexName) await backend.delete(entry.indexName);
       outcome.deleted.push(entry);
     } catch (error) {
       outcome.failed.push({ entry, error });

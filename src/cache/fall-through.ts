@@ -1,7 +1,6 @@
 import { errorMessage, NotFoundError, UnsafeArchiveError, UnusableEntryError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { describeScope } from './layout.js';
-import type { KeyMatch } from './resolve-key.js';
+import { describeScope, type ScopeName } from './layout.js';
 import type { UnusableEntry } from './unusable.js';
 
 /** How many matching entries one restore tries before it gives up (design.md §3). */
@@ -29,17 +28,17 @@ export interface FallThrough<R> {
  * last refusal is thrown (the run layer reports it and treats it as a miss), as an
  * UnusableEntryError when the primary key's own entry was among them. Undefined: no candidates.
  */
-export async function firstUsable<R>(
-  candidates: AsyncIterable<KeyMatch>,
-  attempt: (m: KeyMatch) => Promise<R>,
+export async function firstUsable<M extends Match, R>(
+  candidates: AsyncIterable<M>,
+  attempt: (m: M) => Promise<R>,
   opts: {
     logger: Logger;
     /** The hand-over record when `m` is this run's own entry of the primary key. */
-    ownEntry: (m: KeyMatch) => UnusableEntry | undefined;
+    ownEntry: (m: M) => UnusableEntry | undefined;
     signal?: AbortSignal;
   },
 ): Promise<FallThrough<R> | undefined> {
-  let refused: { match: KeyMatch; err: unknown } | undefined;
+  let refused: { match: M; err: unknown } | undefined;
   let unusable: UnusableEntry | undefined;
   let tries = 0;
   for await (const m of candidates) {
@@ -64,6 +63,12 @@ export async function firstUsable<R>(
   throw unusable ? new UnusableEntryError(unusable, last) : last;
 }
 
-function describe(m: KeyMatch, err: unknown): string {
+/** What a candidate must tell about itself (a KeyMatch, or a path-less IndexedMatch). */
+interface Match {
+  key: string;
+  scope: ScopeName;
+}
+
+function describe(m: Match, err: unknown): string {
   return `cache entry for key ${m.key} (${describeScope(m.scope)}) is unusable: ${errorMessage(err)}`;
 }

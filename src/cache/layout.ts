@@ -10,6 +10,7 @@ import { cacheVersion, encodeSegment } from './keys.js';
  *
  *   <prefix>/<owner>/<repo>/<scope>/<version>/keys/<key>            manifest (the commit point)
  *   <prefix>/<owner>/<repo>/<scope>/<version>/archives/<id><ext>    immutable archive
+ *   <prefix>/<owner>/<repo>/<scope>/idx/<key>/<version>             key index (restore by key)
  *
  * Every part but the user's prefix is encoded, so no key, ref or repository name can leave its
  * own folder. Manifests and archives live in sibling folders so a key-prefix listing sees only
@@ -55,11 +56,42 @@ export class Layout {
     return `${this.scopeRoot(scope)}/${version}/archives/${id}${extension}`;
   }
 
+  /**
+   * The key index: one tiny object per key and version, written after the manifest commits. The
+   * version hashes the path list, so without paths a key's entries sit in folders nobody can
+   * name; under `idx/<key>/` one listing finds them in every version (restore-key prefixes too).
+   * It is a hint, never trusted: restore reads the manifest it leads to, and needs nothing else
+   * from it. No longer than the manifest's name, so every valid key has one.
+   */
+  indexName(scope: ScopeName, key: string, version: string): string {
+    return checkLength(`${this.scopeRoot(scope)}/idx/${encodeSegment(key)}/${version}`, key);
+  }
+
+  /** The listing prefix of every index object whose key starts with `keyPrefix`. */
+  indexPrefix(scope: ScopeName, keyPrefix: string): string {
+    return `${this.scopeRoot(scope)}/idx/${encodeSegment(keyPrefix)}`;
+  }
+
   /** The folder an entry's archive must live in: a manifest naming anything else is refused. */
   archiveFolder(manifestName: string): string {
     const cut = manifestName.lastIndexOf('/keys/');
     return `${manifestName.slice(0, cut)}/archives/`;
   }
+}
+
+const INDEX_NAME = /^(.*)\/idx\/([^/]+)\/([0-9a-f]{64})$/;
+
+/**
+ * The manifest an index object stands for, with its encoded key and version; undefined for a
+ * name that is not an index object.
+ */
+export function indexedManifest(
+  indexName: string,
+): { manifestName: string; encodedKey: string; version: string } | undefined {
+  const m = INDEX_NAME.exec(indexName);
+  if (!m) return undefined;
+  const [, scopeRoot, encodedKey, version] = m as unknown as [string, string, string, string];
+  return { manifestName: `${scopeRoot}/${version}/keys/${encodedKey}`, encodedKey, version };
 }
 
 /** The folder holding every repository's entries under `prefix` (already normalised). */

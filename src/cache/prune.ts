@@ -57,7 +57,7 @@ export interface PruneResult {
   removed: { entry: CacheEntry; reason: PruneReason }[];
   /** Archives no manifest names, older than the grace period. */
   orphans: ObjectInfo[];
-  /** Usage markers whose entry is gone, older than the grace period. */
+  /** Usage markers and key index objects whose entry is gone, older than the grace period. */
   staleMarkers: ObjectInfo[];
   /** Uploads begun and never committed, older than the grace period. */
   uploads: IncompleteUpload[];
@@ -102,7 +102,8 @@ export async function prune(
   const cutoff = now.getTime() - (policy.graceMs ?? OrphanGraceMs);
   const orphans = orphanArchives(scan, all, cutoff).filter((a) => inScope(a.scope));
   const live = new Set(scan.manifests.map((m) => m.name));
-  const staleMarkers = [...scan.markers]
+  // Usage markers and key index objects whose entry is gone.
+  const staleMarkers = [...scan.markers, ...scan.indexes]
     .filter(([manifest, m]) => !live.has(manifest) && inScope(m.scope))
     .map(([, m]) => m)
     .filter((m) => m.lastModified.getTime() < cutoff);
@@ -117,9 +118,12 @@ export async function prune(
     );
     return (
       placed.foreign.length === 0 &&
-      [...placed.archives, ...placed.manifests, ...placed.markers.values()].every((p) =>
-        inScope(p.scope),
-      )
+      [
+        ...placed.archives,
+        ...placed.manifests,
+        ...placed.markers.values(),
+        ...placed.indexes.values(),
+      ].every((p) => inScope(p.scope))
     );
   });
 

@@ -1,8 +1,8 @@
-import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 
 import type { Archiver, CompressionMethod, ExtractOptions } from '../archive/archiver.js';
-import { declaredRoots } from '../archive/paths.js';
+import type { SpaceMargin } from '../archive/disk-space.js';
+import { restoreRoots } from '../archive/restore-roots.js';
 import type { RunContext } from '../context.js';
 import { errorMessage, UnsafeArchiveError } from '../errors.js';
 import { formatBytes, formatTransfer, type Logger } from '../logger.js';
@@ -12,6 +12,8 @@ import { firstUsable } from './fall-through.js';
 import { validateKeys } from './keys.js';
 import { describeScope, restoreVersions } from './layout.js';
 import { type EntryManifest, MaxManifestBytes, parseManifest } from './manifest.js';
+import { type IndexedMatch, pathlessEntry, resolveIndexedKey } from './pathless.js';
+import { readBounded } from './read-bounded.js';
 import { type KeyMatch, resolveCandidates } from './resolve-key.js';
 import { restoreScopes, saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
@@ -36,6 +38,8 @@ export interface RestoreRequest {
   platform?: NodeJS.Platform;
   /** Cancels the restore (SIGTERM): nothing is moved into place after it fires. */
   signal?: AbortSignal;
+  /** Free space the restore leaves at its staging locations; default DefaultSpaceMargin. */
+  spaceMargin?: SpaceMargin;
 }
 
 export interface RestoreResult extends UnusableReport {
@@ -50,6 +54,8 @@ export interface RestoreResult extends UnusableReport {
   size?: number;
   /** Where it was found (ref or "repository"). */
   scope?: string;
+  /** The path list restored: the caller's, or for a restore without paths the entry's. */
+  paths?: string[];
 }
 
 /**
@@ -66,13 +72,15 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     `versions ${versions.map((v) => `${v.version} (${v.method})`).join(', ')}; scopes ${scopes.map(describeScope).join(', ')}`,
   );
 
-  const candidates = resolveCandidates(backend, {
-    layout,
-    versions,
-    primaryKey: cache.key,
-    restoreKeys: cache.restoreKeys,
-    scopes,
-  });
+  // Without paths (the CLI's restore --key K): the entry is found through the key index.
+  const pathless = cache.paths.length === 0;
+  const lookup = { layout, primaryKey: cache.key, restoreKeys: cache.restoreKeys, scopes };
+  const candidates: AsyncIterable<KeyMatch | IndexedMatch> = pathless
+    ? (async function* () {
+        const m = await resolveIndexedKey(backend, lookup);
+        if (m) yield m;
+      })()
+    : resolveCandidates(backend, { ...lookup, versions });
   const miss: RestoreResult = { primaryKey: cache.key, exact: false, restored: false };
   // The primary key's own entry where this run saves: if it proves unusable, the next save of
   // the key may replace exactly it (its ETag), instead of skipping because it exists.
@@ -86,24 +94,47 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     logger,
     signal: req.signal,
     ownEntry: (m) =>
-      m.exact && m.manifestName === ownName ? unusableEntry(ownName, m.manifestEtag) : undefined,
+      !pathless && m.exact && m.manifestName === ownName
+        ? unusableEntry(ownName, m.manifestEtag)
+        : undefined,
   });
   if (!found) {
     logger.info(
       `Cache not found for input keys: ${[cache.key, ...cache.restoreKeys].join(', ')} ` +
-        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${versions.map((v) => v.method).join(' or ')} archives)`,
+        `(searched ${scopes.map(describeScope).join(', ')} in ${backend.description}, ${pathless ? 'any paths' : `${versions.map((v) => v.method).join(' or ')} archives`})`,
     );
     return miss;
   }
   return found.unusable ? { ...found.result, unusable: found.unusable } : found.result;
 
-  async function restoreMatch(m: KeyMatch): Promise<RestoreResult> {
+  async function restoreMatch(m: KeyMatch | IndexedMatch): Promise<RestoreResult> {
     const scope = describeScope(m.scope);
-    const manifest = await readManifest(backend, m.manifestName, m.manifestSize, {
-      version: m.version,
-      archiveFolder: layout.archiveFolder(m.manifestName),
-    });
-    const found = { ...miss, matchedKey: m.key, exact: m.exact, size: manifest.size, scope };
+    const manifest = await readManifest(
+      backend,
+      m.manifestName,
+      'manifestSize' in m ? m.manifestSize : undefined,
+      { version: m.version, archiveFolder: layout.archiveFolder(m.manifestName) },
+    );
+    const entry =
+      'method' in m
+        ? { ok: true as const, paths: cache.paths, method: m.method }
+        : pathlessEntry(manifest, m, {
+            enableCrossOsArchive: cache.enableCrossOsArchive,
+            platform: req.platform ?? process.platform,
+          });
+    if (!entry.ok) {
+      logger.info(`Cache not restored: ${entry.reason}.`);
+      return miss;
+    }
+    if (pathless) logger.info(`Paths saved with key ${m.key}: ${entry.paths.join(', ')}`);
+    const found = {
+      ...miss,
+      matchedKey: m.key,
+      exact: m.exact,
+      size: manifest.size,
+      scope,
+      paths: entry.paths,
+    };
     if (cache.lookupOnly) {
       logger.info(
         `Cache found and can be restored from key: ${m.key} (${scope}, ${formatBytes(manifest.size)}); lookup-only, nothing downloaded`,
@@ -114,11 +145,16 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
     // The marker lookup overlaps the download; the write (first use of the day) comes after.
     const use = trackUse(backend, m.manifestName, { logger, now: deps.now });
     const started = Date.now();
+    // Glob patterns write only below the roots they matched at save (checked against them).
+    const roots = restoreRoots(entry.paths, context.workspace, manifest.roots);
     const stats = await downloadAndExtract(deps, manifest, req.transfer, {
       workspace: context.workspace,
-      // The match's method: a zstd runner may have found a gzip entry.
-      method: m.method,
-      allowedRoots: declaredRoots(cache.paths, context.workspace),
+      // The entry's method: a zstd runner may have found a gzip entry.
+      method: entry.method,
+      allowedRoots: roots.staging,
+      memberRoots: roots.members,
+      maxTarBytes: manifest.tarSize,
+      spaceMargin: req.spaceMargin,
       scratchDir: req.tempDir,
       signal: req.signal,
     });
@@ -134,14 +170,15 @@ export async function restoreCache(deps: CacheDeps, req: RestoreRequest): Promis
 async function readManifest(
   backend: Backend,
   name: string,
-  size: number,
+  size: number | undefined,
   expected: { version: string; archiveFolder: string },
 ): Promise<EntryManifest> {
-  // The size comes from the stat or listing that found the entry: no second round trip.
-  if (size > MaxManifestBytes) {
+  // The size comes from the stat or listing that found the entry: no second round trip. Found
+  // through the key index, it is unknown: the read stops past the limit instead.
+  if (size !== undefined && size > MaxManifestBytes) {
     throw new UnsafeArchiveError(`manifest ${name} is ${size} bytes; refusing to read it`);
   }
-  const bytes = await buffer(await backend.get(name, { size }));
+  const bytes = await readBounded(await backend.get(name, { size }), MaxManifestBytes, name);
   try {
     return parseManifest(bytes, expected);
   } catch (err) {

@@ -13,7 +13,13 @@ import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend, ObjectInfo } from '../storage/backend.js';
 import { validateKeys } from './keys.js';
 import { describeScope, locateEntries } from './layout.js';
-import type { EntryManifest } from './manifest.js';
+import {
+  type EntryManifest,
+  MaxRecordedPathLength,
+  MaxRecordedRoots,
+  RecordedRootsBytes,
+} from './manifest.js';
+import { portablePaths } from './portable-paths.js';
 import type { CacheDeps } from './restore-cache.js';
 import { saveScope } from './scopes.js';
 import { HashCounter, watchTransfer } from './transfer.js';
@@ -114,7 +120,7 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
   const replaced = previous
     ? await previousArchive(backend, manifestName, layout.archiveFolder(manifestName))
     : undefined;
-  const { size, sha256 } = await uploaded;
+  const { size, sha256, tarSize } = await uploaded;
   const ms = Date.now() - started;
   // The last moment to cancel: the archive is stored but nothing names it yet.
   if (req.signal?.aborted) {
@@ -132,6 +138,9 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     compression: req.method,
     createdAt: new Date().toISOString(),
     paths: cache.paths,
+    portablePaths: portablePaths(cache.paths, context.workspace),
+    roots: recordableRoots(files.roots),
+    tarSize,
     writer: {
       tool: req.tool,
       ci: context.ci,
@@ -146,7 +155,18 @@ export async function saveCache(deps: CacheDeps, req: SaveRequest): Promise<Save
     : replacing
       ? { ifMatch: previous!.etag }
       : { ifAbsent: true };
-  if ((await commit(deps, manifestName, manifest, condition)) === 'lost-race') {
+  // The key index goes with the commit, not after it: one round trip, not two. It names the key
+  // and version only, so it is right for whichever writer wins the commit.
+  const indexName = layout.indexName(scope, cache.key, version);
+  const committing = commit(deps, manifestName, manifest, condition);
+  const indexed = writeIndex(deps, indexName); // never rejects
+  const committed = await committing.catch(async (err: unknown) => {
+    await indexed;
+    await dropIndexWithoutEntry(deps, indexName, manifestName);
+    throw err;
+  });
+  await indexed;
+  if (committed === 'lost-race') {
     return { status: 'exists', key: cache.key, scope: scopeName, reason: 'lost-race' };
   }
   if (replaced && replaced !== archiveName) await deleteQuietly(backend, replaced, logger);
@@ -164,8 +184,9 @@ async function upload(
   files: ArchiveList,
   archiveName: string,
   cancel: AbortSignal,
-): Promise<{ size: number; sha256: string }> {
+): Promise<{ size: number; sha256: string; tarSize?: number }> {
   const watch = watchTransfer('upload', req.transfer);
+  let tarSize: number | undefined;
   const signal = AbortSignal.any([watch.signal, cancel]);
   const counter = new HashCounter(watch.progress);
   const source = deps.archiver.create({
@@ -175,6 +196,7 @@ async function upload(
     method: req.method,
     level: req.cache.compressionLevel,
     tempDir: req.tempDir,
+    onTarBytes: (n) => (tarSize = n),
   });
   // pipeline() forwards a tar or compressor failure to the counter, which fails the put.
   const body = pipeline(source, counter, () => {});
@@ -185,7 +207,7 @@ async function upload(
   try {
     // Wire progress too: lib-storage holds whole parts in flight, the counter sees none of it.
     await deps.backend.put(archiveName, body, { signal, onProgress: watch.progress });
-    return { size: counter.bytes, sha256: counter.digest() };
+    return { size: counter.bytes, sha256: counter.digest(), tarSize };
   } catch (err) {
     if (cancel.aborted) throw cancel.reason;
     // The backend promises nothing visible after a failed put; make sure in case it got that far.
@@ -265,6 +287,46 @@ async function previousArchive(
   return name !== undefined && name.startsWith(folder) && !name.slice(folder.length).includes('/')
     ? name
     : undefined;
+}
+
+/**
+ * The key index object (Layout.indexName). Only restore without paths needs it, so a failure
+ * costs that, not the save. One left leading to no manifest (a failed commit we could not clean
+ * up after) makes such a restore miss; the next save of the key rewrites it, and prune removes it.
+ */
+async function writeIndex(deps: CacheDeps, name: string): Promise<void> {
+  const body = Buffer.from('{"v":1}\n');
+  try {
+    await deps.backend.put(name, Readable.from([body]), { size: body.length });
+  } catch (err) {
+    deps.logger.warning(
+      `the entry is saved, but its key index ${name} could not be written, so restore without paths will not find it: ${errorMessage(err)}`,
+    );
+  }
+}
+
+/**
+ * After a failed commit: the index leads nowhere unless some writer's manifest is there, so it
+ * goes. (A writer committing the same key at this very moment may lose its index to this; its
+ * entry stays whole and the next save of the key writes the index again.)
+ */
+async function dropIndexWithoutEntry(
+  deps: CacheDeps,
+  indexName: string,
+  manifestName: string,
+): Promise<void> {
+  const present = await deps.backend.stat(manifestName).catch(() => 'unknown' as const);
+  if (present === undefined) await deleteQuietly(deps.backend, indexName, deps.logger);
+}
+
+/** The matched roots as the manifest records them, or none when too many to keep it small. */
+function recordableRoots(roots: string[]): string[] | undefined {
+  const bytes = roots.reduce((n, r) => n + Buffer.byteLength(r) + 4, 0);
+  const ok =
+    roots.length <= MaxRecordedRoots &&
+    bytes <= RecordedRootsBytes &&
+    roots.every((r) => r.length <= MaxRecordedPathLength);
+  return ok ? roots : undefined;
 }
 
 async function deleteQuietly(

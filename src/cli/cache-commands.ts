@@ -73,7 +73,11 @@ export async function cacheSettings(
           : name === Inputs.AzureContainer
             ? container
             : source.get(name);
-  return parseSettings(rendered, req.env, run.workspace);
+  // restore --key K without paths restores what the entry was saved from (Harness
+  // RestoreCacheS3, CloudBees readCache); save still needs them.
+  return parseSettings(rendered, req.env, run.workspace, {
+    pathOptional: req.command === 'restore',
+  });
 }
 
 export async function restore(
@@ -110,6 +114,7 @@ export async function restore(
         'cache-restored': result.restored,
         'cache-size': result.size ?? null,
         scope: result.scope ?? null,
+        paths: result.paths ?? null,
         failed,
       }),
     );

@@ -154,3 +154,24 @@ test('isInside', () => {
   expect(isInside('/a/b', '/a/bc')).toBe(false);
   expect(isInside('/a/b', '/a')).toBe(false);
 });
+
+describe('MemberPolicy with many roots (the matched roots of a glob)', () => {
+  const roots = Array.from({ length: 40 }, (_, i) => `${WS}/pkg${i}/node_modules`);
+
+  test('members below any matched root pass; parents and siblings of them do not', () => {
+    expect(place([f('pkg7/node_modules/a.js'), f('pkg39/node_modules/x/y.js')], roots)).toEqual([
+      { path: `${WS}/pkg7/node_modules/a.js` },
+      { path: `${WS}/pkg39/node_modules/x/y.js` },
+    ]);
+    expect(refusal([f('pkg7/index.js')], roots)).toMatch(/outside the declared paths/);
+    expect(refusal([f('.git/hooks/pre-commit')], roots)).toMatch(/outside the declared paths/);
+    expect(refusal([f('pkg7/node_modules_x/a.js')], roots)).toMatch(/outside/);
+    expect(refusal([f('pkg40/node_modules/a.js')], roots)).toMatch(/outside/);
+  });
+
+  test('hard link targets are held to the same roots', () => {
+    expect(refusal([f('pkg1/node_modules/a'), hard('pkg2/node_modules/b', 'x')], roots)).toMatch(
+      /outside the declared paths/,
+    );
+  });
+});

@@ -16,7 +16,7 @@ describe('buildCreateArgs', () => {
         manifest: '/tmp/m.txt',
       }),
     ).toEqual([
-      ...['--posix', '-c', '-f', '-', '-P', '-C', '/w s'],
+      ...['--posix', '--totals', '-c', '-f', '-', '-P', '-C', '/w s'],
       '--exclude=.bucket-cache-staging-*',
       ...['--null', '-T', '/tmp/m.txt'],
     ]);

@@ -159,7 +159,11 @@ describe('deleteEntries', () => {
 
     const outcome = await deleteEntries(backend, [a!]);
     expect(outcome.failed).toEqual([]);
-    expect(backend.calls).toEqual([`delete ${a!.manifestName}`, `delete ${a!.archiveName}`]);
+    expect(backend.calls).toEqual([
+      `delete ${a!.manifestName}`,
+      `delete ${a!.archiveName}`,
+      `delete ${a!.indexName}`,
+    ]);
     expect((await listEntries(backend, layout)).map((e) => e.key)).toEqual(['b']);
   });
 

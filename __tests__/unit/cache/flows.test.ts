@@ -357,6 +357,8 @@ describe('write-once entries', () => {
       'stat 1',
       'put 1',
       'put 2',
+      // The key index, written beside the manifest commit: no round trip longer.
+      'put 2',
     ]);
   });
 

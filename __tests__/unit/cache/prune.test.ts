@@ -128,7 +128,8 @@ describe('prune by last use', () => {
     expect(young.staleMarkers).toEqual([]);
     backend.tick(OrphanGraceMs / 1000 + 1);
     const result = await prune(backend, layout, {}, now());
-    expect(result.staleMarkers.map((m) => m.name)).toEqual([e.usageMarker]);
+    // The entry's key index goes the same way.
+    expect(result.staleMarkers.map((m) => m.name)).toEqual([e.usageMarker, e.indexName]);
     expect(backend.objects.size).toBe(0);
   });
 });

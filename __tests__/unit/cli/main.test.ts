@@ -110,6 +110,7 @@ describe('main: save and restore', () => {
       'cache-restored': true,
       'cache-size': expect.any(Number) as unknown,
       scope: 'refs/heads/local',
+      paths: ['deps'],
       failed: false,
     });
   });
