@@ -13,7 +13,7 @@ import { FsBackend } from '../../src/storage/fs-backend.js';
 import { S3Backend } from '../../src/storage/s3-backend.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
-import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 
 // Issue 9, item 9: 50 restores of a key while it is being saved, on every backend. Each one is
 // a clean miss (nothing written) or a full hit whose every file matches what was saved: a reader
@@ -33,19 +33,7 @@ const stores: { name: string; backend: () => Backend }[] = [
   { name: 'fs', backend: () => new FsBackend({ kind: 'fs', root: fsRoot }) },
   {
     name: 's3',
-    backend: () =>
-      new S3Backend(
-        {
-          kind: 's3',
-          bucket: s3.bucket,
-          region: s3.region,
-          endpoint: s3.endpoint,
-          forcePathStyle: true,
-          credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-          checksum: 'when-required',
-        },
-        TRANSFER,
-      ),
+    backend: () => new S3Backend(s3Storage(s3), TRANSFER),
   },
   {
     name: 'azure',

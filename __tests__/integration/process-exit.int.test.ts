@@ -16,7 +16,7 @@ import { AzureBackend } from '../../src/storage/azure-backend.js';
 import { S3Backend } from '../../src/storage/s3-backend.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { transferSettings } from '../helpers/fixtures.js';
-import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 
 // The built CLI and action bundles as processes (issue 9, item 8): SIGTERM mid-save leaves
 // nothing partial and exits 143 promptly; and after success or failure the process exits within
@@ -224,18 +224,7 @@ describe('SIGTERM mid-save', () => {
     s3.proxy.shape({});
     expect(await s3.proxy.openUploads(s3.bucket)).toEqual([]);
     // Nothing at all under the prefix: no manifest, no archive.
-    const store = new S3Backend(
-      {
-        kind: 's3',
-        bucket: s3.bucket,
-        region: s3.region,
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        checksum: 'when-required',
-      },
-      transferSettings(),
-    );
+    const store = new S3Backend(s3Storage(s3), transferSettings());
     try {
       expect(await store.list(`${prefix}/`)).toEqual([]);
     } finally {

@@ -12,7 +12,7 @@ import type { Backend } from '../../src/storage/backend.js';
 import { FsBackend } from '../../src/storage/fs-backend.js';
 import { S3Backend } from '../../src/storage/s3-backend.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
-import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 
 // A bad entry does not end the restore (issue 9, item 2): real tar and zstd, on fs and S3.
 
@@ -37,19 +37,7 @@ const stores: { name: string; backend: () => Backend }[] = [
   },
   {
     name: 's3',
-    backend: () =>
-      new S3Backend(
-        {
-          kind: 's3',
-          bucket: s3.bucket,
-          region: s3.region,
-          endpoint: s3.endpoint,
-          forcePathStyle: true,
-          credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-          checksum: 'when-required',
-        },
-        transfer,
-      ),
+    backend: () => new S3Backend(s3Storage(s3), transfer),
   },
 ];
 let fsRoot: string;

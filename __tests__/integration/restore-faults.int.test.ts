@@ -15,7 +15,7 @@ import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
 import { snapshot } from '../helpers/restore-harness.js';
-import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 
 // Download faults through the real SDKs, real tar and zstd (issue 9, item 8): a connection reset
 // mid-download is retried within the budget, otherwise the restore is a miss that leaves the
@@ -64,21 +64,7 @@ interface Store {
 const stores: Store[] = [
   {
     name: 's3',
-    backend: (transfer = TRANSFER) =>
-      track(
-        new S3Backend(
-          {
-            kind: 's3',
-            bucket: s3.bucket,
-            region: s3.region,
-            endpoint: s3.endpoint,
-            forcePathStyle: true,
-            credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-            checksum: 'when-required',
-          },
-          transfer,
-        ),
-      ),
+    backend: (transfer = TRANSFER) => track(new S3Backend(s3Storage(s3), transfer)),
     dropArchiveReads: (afterBytes, times) =>
       s3.proxy.inject(
         (r) => r.method === 'GET' && r.key.includes('/archives/'),

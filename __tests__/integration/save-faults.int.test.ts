@@ -16,7 +16,7 @@ import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
 import type { ProxyRequest } from '../helpers/s3-proxy.js';
-import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 
 // Save-side faults through the real SDKs: s3rver behind S3Proxy, Azurite behind FaultProxy.
 
@@ -57,21 +57,7 @@ interface Store {
 const stores: Store[] = [
   {
     name: 's3',
-    backend: (transfer = TRANSFER) =>
-      track(
-        new S3Backend(
-          {
-            kind: 's3',
-            bucket: s3.bucket,
-            region: s3.region,
-            endpoint: s3.endpoint,
-            forcePathStyle: true,
-            credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-            checksum: 'when-required',
-          },
-          transfer,
-        ),
-      ),
+    backend: (transfer = TRANSFER) => track(new S3Backend(s3Storage(s3), transfer)),
     loseManifestAnswer: () =>
       s3.proxy.inject((r) => r.method === 'PUT' && r.key.includes('/keys/'), {
         kind: 'lose-response',

@@ -14,7 +14,7 @@ import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
 import type { ProxyRequest } from '../helpers/s3-proxy.js';
-import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 
 // A slow but live link must finish; a dead one must still be cut off. The stall watchdog is fed
 // by bytes on the wire (request bodies as the socket takes them, ranges as they arrive), not by
@@ -47,18 +47,7 @@ beforeAll(async () => {
   await writeFile(path.join(ws, 'deps', 'blob.bin'), payload);
 });
 function connect(transfer: TransferSettings): S3Backend {
-  return new S3Backend(
-    {
-      kind: 's3',
-      bucket: s3.bucket,
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      checksum: 'when-required',
-    },
-    transfer,
-  );
+  return new S3Backend(s3Storage(s3), transfer);
 }
 beforeEach(() => {
   backend = connect(TRANSFER);
