@@ -97,6 +97,8 @@ export class S3Proxy {
   private rules: Rule[] = [];
   private readonly locks = new Map<string, Promise<void>>();
   private readonly sockets = new Set<Socket>();
+  /** Multipart uploads aborted through the proxy. */
+  private readonly aborted = new Set<string>();
   private readonly agent = new Agent({ keepAlive: true });
   /** Client to server (request bodies) and server to client (response bodies). */
   private readonly upLink = new LinkDirection(undefined);
@@ -166,7 +168,15 @@ export class S3Proxy {
     bucket: string,
   ): Promise<{ key: string; uploadId: string; initiated: Date; keyFile: string }[]> {
     const dir = path.join(this.upstream.dataDir, bucket, UPLOADS_DIR);
-    const ids = await readdir(dir).catch(() => []);
+    const all = await readdir(dir).catch(() => []);
+    // An aborted upload is gone for good, as on S3: a part request that s3rver was still
+    // handling when the abort came may re-create its directory, without a key file.
+    const ids = all.filter((id) => !this.aborted.has(id));
+    await Promise.all(
+      all
+        .filter((id) => this.aborted.has(id))
+        .map((id) => rm(path.join(dir, id), { recursive: true, force: true })),
+    );
     return Promise.all(
       ids.map(async (uploadId) => {
         const keyFile = path.join(dir, uploadId, 'key');
@@ -342,6 +352,7 @@ export class S3Proxy {
       ));
     if (!known)
       return sendError(req, res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+    this.aborted.add(uploadId);
     await rm(dir, { recursive: true, force: true });
     res.writeHead(204).end();
   }
@@ -441,39 +452,55 @@ export class S3Proxy {
     res: ServerResponse,
     onResponse: (up: IncomingMessage) => boolean = () => false,
   ): Promise<void> {
-    const up = request({
-      host: '127.0.0.1',
-      port: this.upstream.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      agent: this.agent,
-    });
-    up.on('response', (upRes) => {
-      if (this.losing.has(req)) {
-        upRes.resume();
-        res.socket?.destroy();
+    const bodiless = req.method === 'GET' || req.method === 'HEAD';
+    const open = (agent: Agent | false, retry: boolean): void => {
+      const up = request({
+        host: '127.0.0.1',
+        port: this.upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      });
+      let answered = false;
+      up.on('response', (upRes) => {
+        answered = true;
+        if (this.losing.has(req)) {
+          upRes.resume();
+          res.socket?.destroy();
+          return;
+        }
+        if (onResponse(upRes)) return;
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        const rate = this.trickling.get(req);
+        const paced = this.downLink.throttle();
+        let body: NodeJS.ReadableStream = upRes;
+        if (rate) body = body.pipe(throttle(rate));
+        if (paced) body = body.pipe(paced);
+        body.pipe(res);
+      });
+      up.on('error', () => {
+        // A kept-alive socket that s3rver has just closed fails before any answer: a client
+        // retries a request without a body, so the proxy does, once, on a fresh connection.
+        if (retry && !answered && !res.destroyed) return open(false, false);
+        res.destroy();
+      });
+      res.once('close', () => {
+        if (!res.writableFinished) up.destroy(); // the client gave up: so does s3rver's request
+      });
+      if (bodiless) {
+        req.resume();
+        up.end();
         return;
       }
-      if (onResponse(upRes)) return;
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       const rate = this.trickling.get(req);
-      const paced = this.downLink.throttle();
-      let body: NodeJS.ReadableStream = upRes;
+      const paced = this.upLink.throttle();
+      let body: NodeJS.ReadableStream = req;
       if (rate) body = body.pipe(throttle(rate));
       if (paced) body = body.pipe(paced);
-      body.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    res.once('close', () => {
-      if (!res.writableFinished) up.destroy(); // the client gave up: so does s3rver's request
-    });
-    const rate = this.trickling.get(req);
-    const paced = this.upLink.throttle();
-    let body: NodeJS.ReadableStream = req;
-    if (rate) body = body.pipe(throttle(rate));
-    if (paced) body = body.pipe(paced);
-    body.pipe(up);
+      body.pipe(up);
+    };
+    open(this.agent, bodiless);
     await once(res, 'close');
   }
 

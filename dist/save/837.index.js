@@ -675,10 +675,18 @@ onData) {
 function cancellableParts(client, signal, onProgress) {
     const view = Object.create(client);
     const send = client.send.bind(client);
-    view.send = ((command, options) => {
+    const parts = new Set();
+    view.send = (async (command, options) => {
         const progress = onProgress ? { onBodyProgress: (0,watchdog/* newBytes */.a)(onProgress) } : {};
         if (command instanceof dist_cjs.UploadPartCommand) {
-            return send(command, { ...options, ...progress, abortSignal: signal });
+            const part = send(command, { ...options, ...progress, abortSignal: signal });
+            parts.add(part);
+            return part.finally(() => parts.delete(part));
+        }
+        if (command instanceof dist_cjs.AbortMultipartUploadCommand) {
+            // A part still in flight when the upload is aborted may be stored after it (AWS says to
+            // abort again; s3rver re-creates the upload): let every part request end first.
+            await Promise.allSettled([...parts]);
         }
         if (command instanceof dist_cjs.PutObjectCommand)
             return send(command, { ...options, ...progress });

@@ -431,10 +431,18 @@ function cancellableParts(
 ): S3Client {
   const view = Object.create(client) as S3Client;
   const send = client.send.bind(client) as (c: unknown, o?: object) => Promise<unknown>;
-  view.send = ((command: unknown, options?: object) => {
+  const parts = new Set<Promise<unknown>>();
+  view.send = (async (command: unknown, options?: object) => {
     const progress: ProgressOptions = onProgress ? { onBodyProgress: newBytes(onProgress) } : {};
     if (command instanceof UploadPartCommand) {
-      return send(command, { ...options, ...progress, abortSignal: signal });
+      const part = send(command, { ...options, ...progress, abortSignal: signal });
+      parts.add(part);
+      return part.finally(() => parts.delete(part));
+    }
+    if (command instanceof AbortMultipartUploadCommand) {
+      // A part still in flight when the upload is aborted may be stored after it (AWS says to
+      // abort again; s3rver re-creates the upload): let every part request end first.
+      await Promise.allSettled([...parts]);
     }
     if (command instanceof PutObjectCommand) return send(command, { ...options, ...progress });
     return send(command, options);
