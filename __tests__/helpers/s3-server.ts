@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 
 import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 
-import type { S3Storage } from '../../src/settings.js';
 import type { LinkShape } from './link-shaper.js';
 import { S3Proxy } from './s3-proxy.js';
 
@@ -166,17 +165,4 @@ export async function ageS3(server: S3TestServer, prefix: string, ms: number): P
   for (const u of await server.proxy.openUploads(server.bucket)) {
     if (u.key.startsWith(prefix)) await shift(u.keyFile);
   }
-}
-
-/** The storage settings that reach `server` through its proxy, as a user would write them. */
-export function s3Storage(server: S3TestServer): S3Storage {
-  return {
-    kind: 's3',
-    bucket: server.bucket,
-    region: server.region,
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    checksum: 'when-required',
-  };
 }

@@ -13,7 +13,8 @@ import { FsBackend } from '../../src/storage/fs-backend.js';
 import { S3Backend } from '../../src/storage/s3-backend.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
-import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage } from '../helpers/s3-storage.js';
 
 // Issue 9, item 9: 50 restores of a key while it is being saved, on every backend. Each one is
 // a clean miss (nothing written) or a full hit whose every file matches what was saved: a reader

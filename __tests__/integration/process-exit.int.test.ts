@@ -16,7 +16,8 @@ import { AzureBackend } from '../../src/storage/azure-backend.js';
 import { S3Backend } from '../../src/storage/s3-backend.js';
 import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { transferSettings } from '../helpers/fixtures.js';
-import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage } from '../helpers/s3-storage.js';
 
 // The built CLI and action bundles as processes (issue 9, item 8): SIGTERM mid-save leaves
 // nothing partial and exits 143 promptly; and after success or failure the process exits within

@@ -12,7 +12,8 @@ import type { Backend } from '../../src/storage/backend.js';
 import { FsBackend } from '../../src/storage/fs-backend.js';
 import { S3Backend } from '../../src/storage/s3-backend.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
-import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage } from '../helpers/s3-storage.js';
 
 // A bad entry does not end the restore (issue 9, item 2): real tar and zstd, on fs and S3.
 

@@ -15,7 +15,8 @@ import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
 import { snapshot } from '../helpers/restore-harness.js';
-import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage } from '../helpers/s3-storage.js';
 
 // Download faults through the real SDKs, real tar and zstd (issue 9, item 8): a connection reset
 // mid-download is retried within the budget, otherwise the restore is a miss that leaves the

@@ -16,7 +16,8 @@ import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
 import type { ProxyRequest } from '../helpers/s3-proxy.js';
-import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage } from '../helpers/s3-storage.js';
 
 // Save-side faults through the real SDKs: s3rver behind S3Proxy, Azurite behind FaultProxy.
 

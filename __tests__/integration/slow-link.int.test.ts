@@ -14,7 +14,8 @@ import { type Azurite, startAzurite } from '../helpers/azurite.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { cacheSettings, quiet, scratchDir, transferSettings } from '../helpers/fixtures.js';
 import type { ProxyRequest } from '../helpers/s3-proxy.js';
-import { s3Storage, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { type S3TestServer, startS3Server } from '../helpers/s3-server.js';
+import { s3Storage } from '../helpers/s3-storage.js';
 
 // A slow but live link must finish; a dead one must still be cut off. The stall watchdog is fed
 // by bytes on the wire (request bodies as the socket takes them, ranges as they arrive), not by

@@ -1,0 +1,2 @@
+/** Typed settings: produced only by inputs.ts (action) and cli/ (command line). */
+export {};
