@@ -1,2 +1,0 @@
-/** Typed settings: produced only by inputs.ts (action) and cli/ (command line). */
-export {};
