@@ -353,7 +353,8 @@ export class S3Proxy {
     if (!known)
       return sendError(req, res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
     this.aborted.add(uploadId);
-    await rm(dir, { recursive: true, force: true });
+    // s3rver may still be writing a part into it (ENOTEMPTY): rm retries those.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     res.writeHead(204).end();
   }
 
