@@ -23,7 +23,7 @@ import { Samples } from './lib/stats.js';
 import { rows } from './lib/targets.js';
 import { bigTree, referenceTree } from './lib/tree.js';
 import { expectSameTree } from './lib/verify.js';
-import { freshWorkDir } from './lib/workdirs.js';
+import { deleteOld, freshWorkDir } from './lib/workdirs.js';
 
 // npm run bench: the built CLI (dist/cli/index.js, run as a child process like a CI step runs
 // it) against the raw pipelines and transfers it is held to, all measured in this one run as
@@ -37,7 +37,7 @@ test(
     const log = (line: string): void => void process.stdout.write(`${line}\n`);
     const cores = os.availableParallelism();
 
-    log(`bench dir ${config.dir}: deleting the last run's work dir, making or reusing trees`);
+    log(`bench dir ${config.dir}: moving the last run's work dir aside, making or reusing trees`);
     const work = freshWorkDir(config.dir);
     const tree = referenceTree(path.join(config.dir, 'trees', 'reference'));
     const big = config.big ? bigTree(path.join(config.dir, 'trees', 'big')) : undefined;
@@ -88,6 +88,8 @@ test(
       }
     } finally {
       await Promise.all([server.stop(), ...lookups.map((l) => l.stop())]);
+      log("deleting earlier runs' work dirs");
+      deleteOld(config.dir);
     }
 
     const table = rows(b.samples, cores, config.shaped.latencyMs / 1000);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { S3TestServer } from '../../__tests__/helpers/s3-server.js';
@@ -36,6 +36,16 @@ export async function rawPipelines(b: Bench, run: number): Promise<string> {
   return archive;
 }
 
+/** The archive file an fs save stored last. */
+function newestArchive(root: string): string {
+  const archives = (readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => /[/\\]archives[/\\][^/\\]+\.tar\.zst$/.test(f))
+    .map((f) => path.join(root, f));
+  const newest = archives.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (!newest) throw new Error(`no archive under ${root}`);
+  return newest;
+}
+
 /** bucket-cache save then restore (hit) through `store`, measured as `save.<name>`, `restore.<name>`. */
 export async function saveAndRestore(
   b: Bench,
@@ -48,6 +58,12 @@ export async function saveAndRestore(
   const meter = store.kind === 's3' ? serverCpuMeter(b.server.pid) : undefined;
   const saved = await cliSave({ store, workspace: tree.ws, path: tree.path, key });
   b.samples.add(`save.${name}`, { ...saved, serverCpuSeconds: meter?.() });
+  if (store.kind === 'fs' && tree === b.tree) {
+    // The restore's baseline: the raw unpack of exactly the archive it is about to restore.
+    const target = b.work.target(`unpack-stored`, run);
+    b.samples.add('unpack.stored', await unpack(newestArchive(store.root), target));
+    expectSameTree(path.join(target, tree.path), tree, 'raw unpack of the stored archive');
+  }
 
   const ws = b.work.target(name, run);
   const restored = await cliRestore({ store, workspace: ws, path: tree.path, key });

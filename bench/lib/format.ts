@@ -39,6 +39,11 @@ export function formatMarkdown(all: Row[]): string {
 const Raw: Array<[name: string, label: string, moves: 'archive' | 'tree' | 'none']> = [
   ['pack', 'pack: tar -cf - | zstd -T0 -3 > file', 'tree'],
   ['unpack', 'unpack: zstd -d < file | tar -xf -', 'tree'],
+  [
+    'unpack.stored',
+    'unpack of the archive bucket-cache stored (fs save): the same command',
+    'tree',
+  ],
   ['put.loopback', 'raw multipart PUT, loopback (CPU incl. s3rver + proxy)', 'archive'],
   ['get.loopback', 'raw parallel ranged GET, loopback', 'archive'],
   ['put.shaped', 'raw multipart PUT, shaped link (CPU incl. s3rver + proxy)', 'archive'],

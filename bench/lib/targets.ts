@@ -64,15 +64,19 @@ export function rows(s: Samples, cores: number, latencySeconds: number): Row[] {
         ? 'pack'
         : 'raw PUT';
   row('save.fs', 'save, fs', 'pack', t('pack'), { ratio: 1.1 });
-  row('restore.fs', 'restore (hit), fs', 'unpack', t('unpack'), { ratio: 1.1 });
+  // Issue 7 holds restores to `zstd -d | tar -x` of the same archive: the one the save stored
+  // (POSIX format, a pax header per member), not the raw pack's (GNU format, none).
+  const unpack = s.has('unpack.stored') ? 'unpack.stored' : 'unpack';
+  const unpackLabel = unpack === 'unpack.stored' ? 'unpack of the stored archive' : 'unpack';
+  row('restore.fs', 'restore (hit), fs', unpackLabel, t(unpack), { ratio: 1.1 });
   row('save.s3', 'save, S3 loopback', `max(pack, PUT, CPU): ${bound}`, saveLimit, { ratio: 1.15 });
-  const getLimit = Math.max(t('get.loopback'), t('unpack')) + start;
+  const getLimit = Math.max(t('get.loopback'), t(unpack)) + start;
   row('restore.s3', 'restore (hit), S3 loopback', 'max(GET, unpack) + node start', getLimit, {
     ratio: 1.1,
   });
   const shapedPut = Math.max(t('pack'), t('put.shaped'));
   row('save.shaped', 'save, S3 shaped link', 'max(pack, PUT shaped)', shapedPut, { ratio: 1.1 });
-  const shapedGet = Math.max(t('get.shaped'), t('unpack'));
+  const shapedGet = Math.max(t('get.shaped'), t(unpack));
   row('restore.shaped', 'restore (hit), S3 shaped link', 'max(GET shaped, unpack)', shapedGet, {
     ratio: 1.1,
   });

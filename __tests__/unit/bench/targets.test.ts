@@ -89,6 +89,22 @@ test('each figure is held to its own baseline and target', () => {
   );
 });
 
+test('restores are held to the unpack of the archive the save stored, when measured', () => {
+  const s = samples({
+    ...base,
+    'unpack.stored': [[2.2]],
+    'restore.fs': [[2.4, 3.0, 100]],
+    'restore.s3': [[2.6, 3.0, 120]],
+    'restore.shaped': [[2.5, 3.0, 120]],
+  });
+  const md = formatMarkdown(rows(s, 2, 0.02));
+  expect(md).toContain(
+    '| restore (hit), fs | 2.40 s | 2.40 | unpack of the stored archive 2.20 s | 1.09x | <= 1.10x | yes | 100 MiB |',
+  );
+  expect(md).toContain('| max(GET, unpack) + node start 2.25 s |');
+  expect(md).toContain('| max(GET shaped, unpack) 2.20 s |');
+});
+
 test('the CPU line of `times`, as dash and bash print it', () => {
   expect(parseTimes('0m0.000000s 0m0.004000s\n0m1.312000s 0m0.420000s\n')).toBeCloseTo(1.732);
   expect(parseTimes('0m0.001s 0m0.002s\n1m2.500s 0m0.500s')).toBeCloseTo(63);
