@@ -283,7 +283,7 @@ export const inputs = [
     in: 'crs',
     default: '8MiB',
     description:
-      'Size of each upload part or download range (5MiB to 4000MiB). Memory use is about concurrency x part-size.',
+      'Size of each upload part, and of each download range when set (5MiB to 4000MiB; unset, downloads use 4MiB ranges). Memory use is about concurrency x part-size.',
   },
   {
     group: 'Transfer',

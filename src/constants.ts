@@ -92,6 +92,11 @@ export const Limits = {
 export const Defaults = {
   concurrency: 4,
   partSize: 8 * 1024 * 1024,
+  /**
+   * Download ranges when part-size is not set: half the upload part, because a restore holds
+   * `concurrency` of them for its whole length (see the README's performance section).
+   */
+  rangeSize: 4 * 1024 * 1024,
   stallTimeoutSeconds: 120,
   timeoutSeconds: 0,
 } as const;

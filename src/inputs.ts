@@ -222,6 +222,8 @@ function parseTransfer(text: (n: Inputs) => string): TransferSettings {
   return {
     concurrency: int(text, Inputs.Concurrency, 1, 64) ?? Defaults.concurrency,
     partSize,
+    // A part size the user chose applies to downloads too.
+    rangeSize: partSizeText || chunk ? partSize : Defaults.rangeSize,
     stallTimeoutMs:
       (int(text, Inputs.StallTimeout, 1, 86_400) ?? Defaults.stallTimeoutSeconds) * 1000,
     timeoutMs: (int(text, Inputs.Timeout, 0, 86_400) ?? Defaults.timeoutSeconds) * 1000,

@@ -47,8 +47,10 @@ export type StorageSettings = FsStorage | S3Storage | AzureStorage;
 export interface TransferSettings {
   /** Parallel part uploads / ranged downloads. */
   concurrency: number;
-  /** Part (block, range) size in bytes; grown by a backend if a store's part limit requires it. */
+  /** Part (block) size in bytes; grown by a backend if a store's part limit requires it. */
   partSize: number;
+  /** Download range size in bytes; partSize when unset. */
+  rangeSize?: number;
   /** Abort a transfer that moves no bytes for this long (ms). */
   stallTimeoutMs: number;
   /** Abort a whole transfer that runs longer than this (ms); 0 means no deadline. */

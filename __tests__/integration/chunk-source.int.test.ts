@@ -6,11 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
-import {
-  type ChunkSource,
-  PooledSocketSource,
-  readableChunks,
-} from '../../src/archive/chunk-source.js';
+import { PooledSocketSource } from '../../src/archive/chunk-source.js';
+import { type ChunkSource, readableChunks } from '../../src/util/chunks.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -39,6 +39,7 @@ describe('parseSettings', () => {
     expect(s.transfer).toEqual({
       concurrency: 4,
       partSize: 8 * 1024 * 1024,
+      rangeSize: 4 * 1024 * 1024,
       stallTimeoutMs: 120_000,
       timeoutMs: 0,
     });
@@ -176,6 +177,15 @@ describe('parseSettings', () => {
     expect(() => parse({ ...base, [Inputs.UploadChunkSize]: 'big' })).toThrow(
       expect.objectContaining({ input: 'upload-chunk-size' }),
     );
+  });
+
+  test('download ranges are 4MiB unless a part size was chosen, which then applies to them too', () => {
+    const MiB = 1024 * 1024;
+    const rangeSize = (v: Partial<Record<Inputs, string>>) =>
+      parse({ ...base, ...v }).transfer.rangeSize;
+    expect(rangeSize({})).toBe(4 * MiB);
+    expect(rangeSize({ [Inputs.PartSize]: '16MiB' })).toBe(16 * MiB);
+    expect(rangeSize({ [Inputs.UploadChunkSize]: String(32 * MiB) })).toBe(32 * MiB);
   });
 
   test("SEGMENT_DOWNLOAD_TIMEOUT_MINS (actions/cache's variable) is read as minutes", () => {

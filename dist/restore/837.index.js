@@ -17,6 +17,9 @@ export const modules = {
  * the consumer, emitted strictly in order. Memory stays near (concurrency + 1) × partSize. A
  * range that fails, or comes back with the wrong length, errors the stream (it never ends short)
  * and aborts the fetches still in flight; so does destroying the stream.
+ *
+ * Lent (see Lender), each range is read into one of `concurrency` reused buffers (at least 2, so
+ * one downloads while the consumer holds another): memory is concurrency × partSize at most.
  */
 function createRangedReader(options) {
     return new RangedReader(options);
@@ -30,6 +33,10 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
     first;
     offset;
     pumping = false;
+    /** Set by lend(): then the chunk pump runs instead of _read. */
+    lent;
+    freeSlots = [];
+    slotsMade = 0;
     constructor(options) {
         super();
         this.options = options;
@@ -41,12 +48,103 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
         this.offset = byteLength(this.first);
     }
     _read() {
-        if (!this.pumping)
+        if (!this.pumping && !this.lent)
             void this.pump();
+    }
+    lend() {
+        if (this.lent || this.readableDidRead)
+            throw new Error('lend() after reading began');
+        const lent = {
+            paused: false,
+            failed: false,
+        };
+        this.lent = lent;
+        // An error from now on goes to the handlers (once), not to 'error' listeners.
+        this.on('error', () => undefined);
+        return {
+            start: (handlers) => {
+                lent.handlers = handlers;
+                void this.lendPump();
+            },
+            resume: () => {
+                lent.paused = false;
+                void this.lendPump();
+            },
+        };
     }
     _destroy(err, cb) {
         this.stop.abort(err ?? new Error('download stream destroyed'));
+        const lent = this.lent;
+        if (lent?.handlers && !lent.failed) {
+            lent.failed = true;
+            lent.handlers.error(err ?? new Error('download stream destroyed'));
+        }
         cb(err);
+    }
+    /** The lent counterpart of pump: ranges go out as chunks of their slots, in order. */
+    async lendPump() {
+        const lent = this.lent;
+        const h = lent.handlers;
+        if (!h || this.pumping || lent.paused || this.destroyed)
+            return;
+        this.pumping = true;
+        try {
+            const first = this.first;
+            this.first = undefined;
+            for (const b of first ?? [])
+                if (b.length > 0 && !h.chunk(b, noop))
+                    lent.paused = true;
+            while (!lent.paused) {
+                this.refill();
+                const range = this.ahead.shift();
+                if (!range) {
+                    // Every slot is still held by the consumer: a release starts this pump again.
+                    if (this.offset < this.options.total)
+                        return;
+                    h.end();
+                    return;
+                }
+                const data = await range.data;
+                if (this.destroyed)
+                    return;
+                this.checkLength(range, data);
+                const release = this.releaser(range.slot, data.length);
+                for (const b of data)
+                    if (!h.chunk(b, release))
+                        lent.paused = true;
+                if (data.length === 0)
+                    release();
+            }
+        }
+        catch (err) {
+            this.destroy(err);
+        }
+        finally {
+            this.pumping = false;
+        }
+    }
+    /** A release for each of `parts` chunks; the slot is free again after the last. */
+    releaser(slot, parts) {
+        let left = Math.max(1, parts);
+        return () => {
+            if (--left !== 0 || !slot)
+                return;
+            this.freeSlots.push(slot);
+            if (this.destroyed)
+                return;
+            this.refill();
+            void this.lendPump();
+        };
+    }
+    /** A buffer to read the next range into, while fewer than `concurrency` exist. */
+    takeSlot() {
+        const made = this.freeSlots.pop();
+        if (made)
+            return made;
+        if (this.slotsMade >= Math.max(2, this.options.concurrency))
+            return undefined;
+        this.slotsMade++;
+        return Buffer.allocUnsafeSlow(Math.min(this.options.partSize, this.options.total));
     }
     async pump() {
         this.pumping = true;
@@ -65,10 +163,7 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
                 const data = await range.data;
                 if (this.destroyed)
                     return;
-                const got = byteLength(data);
-                if (got !== range.count) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .StorageError */ .aq(`the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`);
-                }
+                this.checkLength(range, data);
                 this.refill(); // the next range starts while this one is handed over
                 if (!this.hand(data))
                     return;
@@ -81,15 +176,28 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
             this.pumping = false;
         }
     }
-    /** Start fetches until `concurrency` are ahead of the consumer or the object is covered. */
+    checkLength(range, data) {
+        const got = byteLength(data);
+        if (got !== range.count) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .StorageError */ .aq(`the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`);
+        }
+    }
+    /**
+     * Start fetches until `concurrency` are ahead of the consumer or the object is covered; lent,
+     * also only while a slot is free.
+     */
     refill() {
         const { total, partSize, concurrency, fetchRange } = this.options;
         while (this.ahead.length < Math.max(1, concurrency) && this.offset < total) {
+            const slot = this.lent ? this.takeSlot() : undefined;
+            if (this.lent && !slot)
+                return;
             const offset = this.offset;
             const count = Math.min(partSize, total - offset);
-            const data = (async () => buffers(await fetchRange(offset, count, this.signal)))();
+            const into = slot?.subarray(0, count);
+            const data = (async () => buffers(await fetchRange(offset, count, this.signal, into)))();
             data.catch(() => undefined); // a rejection surfaces when awaited in order, or not at all
-            this.ahead.push({ offset, count, data });
+            this.ahead.push({ offset, count, data, slot });
             this.offset += count;
         }
     }
@@ -102,6 +210,7 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
         return more;
     }
 }
+const noop = () => undefined;
 function buffers(data) {
     return Array.isArray(data) ? data : [data];
 }
@@ -133,6 +242,8 @@ var lib_storage_dist_cjs = __webpack_require__(2358);
 var node_http_handler_dist_cjs = __webpack_require__(1279);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
+// EXTERNAL MODULE: ./lib/util/chunks.js
+var chunks = __webpack_require__(404);
 // EXTERNAL MODULE: ./lib/storage/ranged-reader.js
 var ranged_reader = __webpack_require__(780);
 ;// CONCATENATED MODULE: ./lib/storage/s3-errors.js
@@ -310,6 +421,7 @@ var watchdog = __webpack_require__(9550);
 
 
 
+
 const MiB = 1024 * 1024;
 /** S3's multipart limits: at most 10,000 parts, each at least 5 MiB except the last. */
 const MAX_PARTS = 10_000;
@@ -319,7 +431,7 @@ const MAX_ATTEMPTS = 4;
 /**
  * S3 and S3-compatible stores (MinIO, R2, Ceph, GCS interoperability). Uploads are multipart
  * through lib-storage; downloads are parallel ranged GETs. Memory stays near
- * (concurrency + 1) × partSize in either direction.
+ * (concurrency + 1) × partSize for an upload, and concurrency × rangeSize for a lent download.
  */
 class S3Backend {
     storage;
@@ -435,7 +547,8 @@ class S3Backend {
     }
     async get(name, opts = {}) {
         const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
-        const { partSize, concurrency } = this.transfer;
+        const { concurrency } = this.transfer;
+        const partSize = this.transfer.rangeSize ?? this.transfer.partSize;
         const arrived = opts.onProgress ?? (() => { });
         let first;
         // Until the stream is handed out nobody consumes: the first read (all of a manifest) gets
@@ -465,11 +578,11 @@ class S3Backend {
             partSize,
             concurrency,
             signal: transfer.signal,
-            fetchRange: async (offset, count, signal) => {
+            fetchRange: async (offset, count, signal, into) => {
                 try {
                     // If-Match: an object replaced mid-download fails instead of mixing two versions.
-                    return (await this.readChunk(name, [offset, offset + count - 1], etag, signal, arrived))
-                        .data;
+                    const range = [offset, offset + count - 1];
+                    return (await this.readChunk(name, range, etag, signal, arrived, into)).data;
                 }
                 catch (err) {
                     throw this.fail(err, 'get', name, transfer.signal);
@@ -581,9 +694,10 @@ class S3Backend {
     }
     /**
      * One GET of `range` (or the whole object), read into memory as received (no copy into one
-     * buffer, so a range costs its size once); a body that breaks off is fetched again.
+     * buffer, so a range costs its size once) or into `into`; a body that breaks off is fetched
+     * again.
      */
-    async readChunk(name, range, etag, signal, onData = () => { }) {
+    async readChunk(name, range, etag, signal, onData = () => { }, into) {
         const arrived = (0,watchdog/* newBytes */.a)(onData);
         for (let attempt = 1;; attempt++) {
             let out;
@@ -608,7 +722,7 @@ class S3Backend {
                 throw new errors/* StorageError */.aq(`S3 get s3://${this.storage.bucket}/${name}: the store ignored the Range header`, 'This store does not support ranged reads, which downloads need.');
             }
             try {
-                const data = await readExactly(out.Body, length, arrived);
+                const data = await readExactly(out.Body, length, arrived, into);
                 return { data, total, etag: out.ETag };
             }
             catch (err) {
@@ -647,24 +761,25 @@ function choosePartSize(configured, size) {
         return floor;
     return Math.max(floor, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
-/** Read a response body of exactly `length` bytes: a body that ends short or runs long throws. */
+/**
+ * Read a response body of exactly `length` bytes (into `into` when given): a body that ends
+ * short or runs long throws.
+ */
 async function readExactly(body, length, 
 /** Bytes of this body received so far. */
-onData) {
-    const chunks = [];
-    let got = 0;
+onData, into) {
+    const got = new chunks/* BodyCollector */.Yr(length, into);
     for await (const chunk of body) {
-        got += chunk.length;
-        onData(got);
-        if (got > length)
+        const fits = got.add(chunk);
+        onData(got.received);
+        if (!fits)
             break;
-        chunks.push(chunk);
     }
-    if (got !== length) {
+    if (got.received !== length) {
         body.destroy();
-        throw new Error(`response body had ${got > length ? 'more' : 'only ' + got} bytes of ${length}`);
+        throw new Error(`response body had ${got.received > length ? 'more' : 'only ' + got.received} bytes of ${length}`);
     }
-    return chunks;
+    return got.result();
 }
 /**
  * The client as lib-storage sees it: part uploads carry the put's signal, so an abort stops them

@@ -23,6 +23,8 @@ var esm = __webpack_require__(3952);
 var dist_esm = __webpack_require__(8053);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
+// EXTERNAL MODULE: ./lib/util/chunks.js
+var chunks = __webpack_require__(404);
 // EXTERNAL MODULE: ./lib/storage/azure-config.js
 var azure_config = __webpack_require__(9585);
 ;// CONCATENATED MODULE: ./lib/storage/azure-errors.js
@@ -194,6 +196,7 @@ var watchdog = __webpack_require__(9550);
 
 
 
+
 /** Tries per request, for the SDK's retry of transient errors and for our stall retries. */
 const MAX_TRIES = 4;
 /** Service limits: blocks per blob and bytes per block. */
@@ -202,7 +205,7 @@ const MAX_BLOCK_SIZE = 4000 * 1024 * 1024;
 /**
  * Azure Blob Storage. put stages blocks in parallel and commits them with one Put Block List,
  * the atomic point; get reads ranges in parallel, pinned to the first range's ETag.
- * Memory: at most (concurrency + 1) × partSize per transfer.
+ * Memory: at most (concurrency + 1) × partSize per upload, concurrency × rangeSize per lent download.
  */
 class AzureBackend {
     transfer;
@@ -331,7 +334,7 @@ class AzureBackend {
         try {
             // The first range reports the total size and the ETag every later range is pinned to, so
             // no stat is needed and an overwrite mid-read fails (412) instead of mixing versions.
-            first = await this.readRange(blob, 0, this.partSize(), op.signal, undefined, arrived);
+            first = await this.readRange(blob, 0, this.rangeSize(), op.signal, undefined, arrived);
         }
         catch (err) {
             if (errorCode(err) === 'BlobNotFound')
@@ -342,12 +345,12 @@ class AzureBackend {
         return (0,ranged_reader/* createRangedReader */.b)({
             total: first.total,
             first: first.data,
-            partSize: this.partSize(),
+            partSize: this.rangeSize(),
             concurrency: this.transfer.concurrency,
             signal: op.signal,
-            fetchRange: async (offset, count, signal) => {
+            fetchRange: async (offset, count, signal, into) => {
                 try {
-                    return (await this.readRange(blob, offset, count, signal, etag, arrived)).data;
+                    return (await this.readRange(blob, offset, count, signal, etag, arrived, into)).data;
                 }
                 catch (err) {
                     throw op.fail(err);
@@ -459,7 +462,7 @@ class AzureBackend {
             throw err;
         }
     }
-    async readRange(blob, offset, count, signal, etag, onData = () => { }) {
+    async readRange(blob, offset, count, signal, etag, onData = () => { }, into) {
         const position = (0,watchdog/* newBytes */.a)(onData);
         return this.attempt(signal, async (abortSignal, touch) => {
             const res = await blob
@@ -477,7 +480,7 @@ class AzureBackend {
             if (!res)
                 return { data: [], total: 0, etag: '' };
             const expected = res.contentLength ?? 0;
-            const data = await readBody(res.readableStreamBody, expected, abortSignal, (got) => {
+            const data = await readBody(res.readableStreamBody, expected, abortSignal, into, (got) => {
                 touch();
                 position(got);
             });
@@ -532,6 +535,9 @@ class AzureBackend {
             return true;
         // The winner's commit discards our uncommitted blocks, so ours can fail as InvalidBlockList.
         return (code === 'InvalidBlockList' && (await this.stat(name).catch(() => undefined)) !== undefined);
+    }
+    rangeSize() {
+        return Math.max(this.transfer.rangeSize ?? this.transfer.partSize, 1);
     }
     partSize() {
         return Math.min(Math.max(this.transfer.partSize, 1), MAX_BLOCK_SIZE);
@@ -607,8 +613,11 @@ function sliced(data) {
 class DownloadInterrupted extends Error {
     name = 'DownloadInterrupted';
 }
-/** Read a response body whole; fail rather than return short, and give up on abort. */
-async function readBody(stream, expected, signal, 
+/**
+ * Read a response body whole (into `into` when given); fail rather than return short or long,
+ * and give up on abort.
+ */
+async function readBody(stream, expected, signal, into, 
 /** Bytes of this body received so far. */
 touch) {
     if (!stream)
@@ -616,30 +625,31 @@ touch) {
     const body = stream;
     const onAbort = () => void body.destroy(new Error('download aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
-    const chunks = [];
-    let length = 0;
+    const got = new chunks/* BodyCollector */.Yr(expected, into);
     try {
         // The SDK's own resume does not engage on Node 20: a dropped socket surfaces as AbortError.
         for await (const chunk of body) {
-            chunks.push(chunk);
-            length += chunk.length;
-            touch(length);
+            const fits = got.add(chunk);
+            touch(got.received);
+            if (!fits)
+                break;
         }
     }
     catch (err) {
         if (signal.aborted)
             throw err;
-        throw new DownloadInterrupted(`download broke off at ${length} of ${expected} bytes`, {
+        throw new DownloadInterrupted(`download broke off at ${got.received} of ${expected} bytes`, {
             cause: err,
         });
     }
     finally {
         signal.removeEventListener('abort', onAbort);
     }
-    if (length !== expected) {
-        throw new DownloadInterrupted(`download ended at ${length} of ${expected} bytes`);
+    if (got.received !== expected) {
+        body.destroy();
+        throw new DownloadInterrupted(`download ended at ${got.received} of ${expected} bytes`);
     }
-    return chunks;
+    return got.result();
 }
 /** Build the container client for the configured auth mode; the settings are validated first. */
 function connect(s, pipeline) {
@@ -713,6 +723,9 @@ function connect(s, pipeline) {
  * the consumer, emitted strictly in order. Memory stays near (concurrency + 1) × partSize. A
  * range that fails, or comes back with the wrong length, errors the stream (it never ends short)
  * and aborts the fetches still in flight; so does destroying the stream.
+ *
+ * Lent (see Lender), each range is read into one of `concurrency` reused buffers (at least 2, so
+ * one downloads while the consumer holds another): memory is concurrency × partSize at most.
  */
 function createRangedReader(options) {
     return new RangedReader(options);
@@ -726,6 +739,10 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
     first;
     offset;
     pumping = false;
+    /** Set by lend(): then the chunk pump runs instead of _read. */
+    lent;
+    freeSlots = [];
+    slotsMade = 0;
     constructor(options) {
         super();
         this.options = options;
@@ -737,12 +754,103 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
         this.offset = byteLength(this.first);
     }
     _read() {
-        if (!this.pumping)
+        if (!this.pumping && !this.lent)
             void this.pump();
+    }
+    lend() {
+        if (this.lent || this.readableDidRead)
+            throw new Error('lend() after reading began');
+        const lent = {
+            paused: false,
+            failed: false,
+        };
+        this.lent = lent;
+        // An error from now on goes to the handlers (once), not to 'error' listeners.
+        this.on('error', () => undefined);
+        return {
+            start: (handlers) => {
+                lent.handlers = handlers;
+                void this.lendPump();
+            },
+            resume: () => {
+                lent.paused = false;
+                void this.lendPump();
+            },
+        };
     }
     _destroy(err, cb) {
         this.stop.abort(err ?? new Error('download stream destroyed'));
+        const lent = this.lent;
+        if (lent?.handlers && !lent.failed) {
+            lent.failed = true;
+            lent.handlers.error(err ?? new Error('download stream destroyed'));
+        }
         cb(err);
+    }
+    /** The lent counterpart of pump: ranges go out as chunks of their slots, in order. */
+    async lendPump() {
+        const lent = this.lent;
+        const h = lent.handlers;
+        if (!h || this.pumping || lent.paused || this.destroyed)
+            return;
+        this.pumping = true;
+        try {
+            const first = this.first;
+            this.first = undefined;
+            for (const b of first ?? [])
+                if (b.length > 0 && !h.chunk(b, noop))
+                    lent.paused = true;
+            while (!lent.paused) {
+                this.refill();
+                const range = this.ahead.shift();
+                if (!range) {
+                    // Every slot is still held by the consumer: a release starts this pump again.
+                    if (this.offset < this.options.total)
+                        return;
+                    h.end();
+                    return;
+                }
+                const data = await range.data;
+                if (this.destroyed)
+                    return;
+                this.checkLength(range, data);
+                const release = this.releaser(range.slot, data.length);
+                for (const b of data)
+                    if (!h.chunk(b, release))
+                        lent.paused = true;
+                if (data.length === 0)
+                    release();
+            }
+        }
+        catch (err) {
+            this.destroy(err);
+        }
+        finally {
+            this.pumping = false;
+        }
+    }
+    /** A release for each of `parts` chunks; the slot is free again after the last. */
+    releaser(slot, parts) {
+        let left = Math.max(1, parts);
+        return () => {
+            if (--left !== 0 || !slot)
+                return;
+            this.freeSlots.push(slot);
+            if (this.destroyed)
+                return;
+            this.refill();
+            void this.lendPump();
+        };
+    }
+    /** A buffer to read the next range into, while fewer than `concurrency` exist. */
+    takeSlot() {
+        const made = this.freeSlots.pop();
+        if (made)
+            return made;
+        if (this.slotsMade >= Math.max(2, this.options.concurrency))
+            return undefined;
+        this.slotsMade++;
+        return Buffer.allocUnsafeSlow(Math.min(this.options.partSize, this.options.total));
     }
     async pump() {
         this.pumping = true;
@@ -761,10 +869,7 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
                 const data = await range.data;
                 if (this.destroyed)
                     return;
-                const got = byteLength(data);
-                if (got !== range.count) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .StorageError */ .aq(`the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`);
-                }
+                this.checkLength(range, data);
                 this.refill(); // the next range starts while this one is handed over
                 if (!this.hand(data))
                     return;
@@ -777,15 +882,28 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
             this.pumping = false;
         }
     }
-    /** Start fetches until `concurrency` are ahead of the consumer or the object is covered. */
+    checkLength(range, data) {
+        const got = byteLength(data);
+        if (got !== range.count) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .StorageError */ .aq(`the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`);
+        }
+    }
+    /**
+     * Start fetches until `concurrency` are ahead of the consumer or the object is covered; lent,
+     * also only while a slot is free.
+     */
     refill() {
         const { total, partSize, concurrency, fetchRange } = this.options;
         while (this.ahead.length < Math.max(1, concurrency) && this.offset < total) {
+            const slot = this.lent ? this.takeSlot() : undefined;
+            if (this.lent && !slot)
+                return;
             const offset = this.offset;
             const count = Math.min(partSize, total - offset);
-            const data = (async () => buffers(await fetchRange(offset, count, this.signal)))();
+            const into = slot?.subarray(0, count);
+            const data = (async () => buffers(await fetchRange(offset, count, this.signal, into)))();
             data.catch(() => undefined); // a rejection surfaces when awaited in order, or not at all
-            this.ahead.push({ offset, count, data });
+            this.ahead.push({ offset, count, data, slot });
             this.offset += count;
         }
     }
@@ -798,6 +916,7 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
         return more;
     }
 }
+const noop = () => undefined;
 function buffers(data) {
     return Array.isArray(data) ? data : [data];
 }

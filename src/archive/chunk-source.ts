@@ -2,41 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 
-/** Receives a source's chunks in order. */
-export interface ChunkHandlers {
-  /**
-   * One chunk; call `release` once nothing refers to its bytes any more (the writes that carry
-   * them have finished). Return false to pause the source until `resume()`.
-   */
-  chunk(data: Buffer, release: () => void): boolean;
-  end(): void;
-  error(err: Error): void;
-}
-
-/** A byte stream delivered as chunks that the consumer hands back. */
-export interface ChunkSource {
-  start(handlers: ChunkHandlers): void;
-  /** Undoes a pause asked for by returning false from `chunk`. */
-  resume(): void;
-}
-
-const noop = (): void => undefined;
-
-/** A Readable as a ChunkSource; its chunks are the stream's own and need no release. */
-export function readableChunks(readable: Readable): ChunkSource {
-  return {
-    start(h) {
-      readable.on('data', (b: Buffer) => {
-        if (!h.chunk(b, noop)) readable.pause();
-      });
-      readable.once('end', () => h.end());
-      readable.once('error', (err) => h.error(err));
-    },
-    resume: () => readable.resume(),
-  };
-}
+import type { ChunkHandlers, ChunkSource } from '../util/chunks.js';
 
 /** Read buffers in the pool; the socket always holds one as its next read target. */
 const POOL_BUFFERS = 16;

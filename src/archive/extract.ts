@@ -1,11 +1,13 @@
-import { PassThrough, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 import { UnsafeArchiveError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { type ChunkSource, readableChunks } from '../util/chunks.js';
 import type { Extraction, ExtractOptions } from './archiver.js';
-import { type ChunkSource, PooledSocketSource, readableChunks } from './chunk-source.js';
+import { PooledSocketSource } from './chunk-source.js';
 import type { CompressorCommand } from './compression.js';
 import { DefaultSpaceMargin, SpaceGuard } from './disk-space.js';
+import { ForwardingInput } from './forward-input.js';
 import { feedGate } from './gate-feed.js';
 import { MemberPolicy } from './member-policy.js';
 import {
@@ -42,7 +44,7 @@ export function startExtraction(
 
 class StreamedExtraction implements Extraction {
   readonly input: Writable;
-  private readonly source: PassThrough;
+  private readonly source: ForwardingInput;
   readonly staged: Promise<{ members: number; bytes: number }>;
   private readonly procs: Proc[] = [];
   /** Handles to close once everything has exited. */
@@ -60,8 +62,7 @@ class StreamedExtraction implements Extraction {
     tools: () => Promise<ExtractTools>,
     private readonly logger: Logger,
   ) {
-    // Holds what arrives before the processes run; backpressure then reaches the download.
-    const input = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const input = new ForwardingInput();
     this.input = this.source = input;
     input.on('error', (err) => {
       if (!this.stopped) this.fail(err);
@@ -136,7 +137,7 @@ class StreamedExtraction implements Extraction {
       const args = buildExtractArgs(tarCommand?.flavor);
       this.logger.debug(`spawn ${JSON.stringify([tarPath, ...args])}`);
       tar = this.track(startProcess('tar', tarPath, args, ['pipe', 'ignore', 'pipe']));
-      let source: ChunkSource = readableChunks(this.source);
+      let source: ChunkSource | undefined;
       if (decompress) {
         // Its output is read into reused buffers where a private socket can carry it.
         const pooled = this.opts.scratchDir
@@ -161,10 +162,12 @@ class StreamedExtraction implements Extraction {
         pooled?.childEnd.destroy();
         const decIn = pipeIn(dec);
         // A decompressor that dies early breaks this pipe; its exit status tells why.
-        decIn.on('error', (err) => (writeError ??= err));
-        this.source.pipe(decIn);
+        const broken = (err: Error): void => void (writeError ??= err);
+        decIn.on('error', broken);
+        this.source.forwardTo(decIn, broken);
         source = pooled?.source ?? readableChunks(pipeOut(dec));
       }
+      source ??= this.source.chunks();
       // A refusal stops everything at once; a broken pipe waits for the exit codes to explain it.
       // feedGate starts reading at once, before any await: see startProcess.
       const decDone = dec?.exit;

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 
-import type { ChunkSource } from './chunk-source.js';
+import type { ChunkSource } from '../util/chunks.js';
 import type { TarGate } from './tar-gate.js';
 
 /**

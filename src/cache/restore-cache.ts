@@ -8,6 +8,7 @@ import { errorMessage, UnsafeArchiveError } from '../errors.js';
 import { formatBytes, formatTransfer, type Logger } from '../logger.js';
 import type { CacheSettings, TransferSettings } from '../settings.js';
 import type { Backend } from '../storage/backend.js';
+import { isLender } from '../util/chunks.js';
 import { firstUsable } from './fall-through.js';
 import { validateKeys } from './keys.js';
 import { describeScope, restoreVersions } from './layout.js';
@@ -16,7 +17,7 @@ import { type IndexedMatch, pathlessEntry, resolveIndexedKey } from './pathless.
 import { readBounded } from './read-bounded.js';
 import { type KeyMatch, resolveCandidates } from './resolve-key.js';
 import { restoreScopes, saveScope } from './scopes.js';
-import { HashCounter, watchTransfer } from './transfer.js';
+import { HashCounter, lendThrough, watchTransfer } from './transfer.js';
 import { unusableEntry, type UnusableReport } from './unusable.js';
 import { trackUse } from './usage.js';
 
@@ -207,14 +208,19 @@ async function downloadAndExtract(
   try {
     const downloaded = deps.backend
       .get(m.archive, { size: m.size, signal, onProgress: watch.progress })
-      .then((body) => pipeline(body, counter, extraction.input, { signal }));
+      .then((body) =>
+        // A download that lends its buffers keeps memory flat: see Lender.
+        isLender(body)
+          ? lendThrough(body.lend(), (e) => body.destroy(e), counter, extraction.input, signal)
+          : pipeline(body, counter, extraction.input, { signal }),
+      );
     // A request that fails before its body exists must stop the extraction too.
     downloaded.catch((err: unknown) => extraction.input.destroy(err as Error));
     // A refused member destroys the extraction's input, which stops the download at once.
     const [dl, staged] = await Promise.allSettled([downloaded, extraction.staged]);
     if (signal.aborted) throw signal.reason as Error;
     // A body that ended short also breaks the tar stream; say what really happened.
-    if (dl.status === 'fulfilled' || counter.readableEnded) checkSize(m, counter);
+    if (dl.status === 'fulfilled' || counter.sourceEnded) checkSize(m, counter);
     if (dl.status === 'fulfilled') {
       const sha = counter.digest();
       if (sha !== m.sha256) {

@@ -20,6 +20,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import type { AzureStorage, TransferSettings } from '../settings.js';
+import { BodyCollector } from '../util/chunks.js';
 import { validateAzureStorage } from './azure-config.js';
 import {
   type AzureErrorBase,
@@ -49,7 +50,7 @@ export interface AzureBackendOptions {
 /**
  * Azure Blob Storage. put stages blocks in parallel and commits them with one Put Block List,
  * the atomic point; get reads ranges in parallel, pinned to the first range's ETag.
- * Memory: at most (concurrency + 1) × partSize per transfer.
+ * Memory: at most (concurrency + 1) × partSize per upload, concurrency × rangeSize per lent download.
  */
 export class AzureBackend implements Backend {
   readonly description: string;
@@ -192,7 +193,7 @@ export class AzureBackend implements Backend {
     try {
       // The first range reports the total size and the ETag every later range is pinned to, so
       // no stat is needed and an overwrite mid-read fails (412) instead of mixing versions.
-      first = await this.readRange(blob, 0, this.partSize(), op.signal, undefined, arrived);
+      first = await this.readRange(blob, 0, this.rangeSize(), op.signal, undefined, arrived);
     } catch (err) {
       if (errorCode(err) === 'BlobNotFound') throw new NotFoundError(name);
       throw op.fail(err);
@@ -201,12 +202,12 @@ export class AzureBackend implements Backend {
     return createRangedReader({
       total: first.total,
       first: first.data,
-      partSize: this.partSize(),
+      partSize: this.rangeSize(),
       concurrency: this.transfer.concurrency,
       signal: op.signal,
-      fetchRange: async (offset, count, signal) => {
+      fetchRange: async (offset, count, signal, into) => {
         try {
-          return (await this.readRange(blob, offset, count, signal, etag, arrived)).data;
+          return (await this.readRange(blob, offset, count, signal, etag, arrived, into)).data;
         } catch (err) {
           throw op.fail(err);
         }
@@ -345,6 +346,7 @@ export class AzureBackend implements Backend {
     signal: AbortSignal,
     etag?: string,
     onData: (bytes: number) => void = () => {},
+    into?: Buffer,
   ): Promise<Range> {
     const position = newBytes(onData);
     return this.attempt(signal, async (abortSignal, touch) => {
@@ -361,7 +363,7 @@ export class AzureBackend implements Backend {
         });
       if (!res) return { data: [], total: 0, etag: '' };
       const expected = res.contentLength ?? 0;
-      const data = await readBody(res.readableStreamBody, expected, abortSignal, (got) => {
+      const data = await readBody(res.readableStreamBody, expected, abortSignal, into, (got) => {
         touch();
         position(got);
       });
@@ -420,6 +422,10 @@ export class AzureBackend implements Backend {
     return (
       code === 'InvalidBlockList' && (await this.stat(name).catch(() => undefined)) !== undefined
     );
+  }
+
+  private rangeSize(): number {
+    return Math.max(this.transfer.rangeSize ?? this.transfer.partSize, 1);
   }
 
   private partSize(): number {
@@ -520,11 +526,15 @@ class DownloadInterrupted extends Error {
   override readonly name = 'DownloadInterrupted';
 }
 
-/** Read a response body whole; fail rather than return short, and give up on abort. */
+/**
+ * Read a response body whole (into `into` when given); fail rather than return short or long,
+ * and give up on abort.
+ */
 async function readBody(
   stream: NodeJS.ReadableStream | undefined,
   expected: number,
   signal: AbortSignal,
+  into: Buffer | undefined,
   /** Bytes of this body received so far. */
   touch: (got: number) => void,
 ): Promise<Buffer[]> {
@@ -532,27 +542,27 @@ async function readBody(
   const body = stream as Readable;
   const onAbort = (): void => void body.destroy(new Error('download aborted'));
   signal.addEventListener('abort', onAbort, { once: true });
-  const chunks: Buffer[] = [];
-  let length = 0;
+  const got = new BodyCollector(expected, into);
   try {
     // The SDK's own resume does not engage on Node 20: a dropped socket surfaces as AbortError.
     for await (const chunk of body) {
-      chunks.push(chunk as Buffer);
-      length += (chunk as Buffer).length;
-      touch(length);
+      const fits = got.add(chunk as Buffer);
+      touch(got.received);
+      if (!fits) break;
     }
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new DownloadInterrupted(`download broke off at ${length} of ${expected} bytes`, {
+    throw new DownloadInterrupted(`download broke off at ${got.received} of ${expected} bytes`, {
       cause: err,
     });
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  if (length !== expected) {
-    throw new DownloadInterrupted(`download ended at ${length} of ${expected} bytes`);
+  if (got.received !== expected) {
+    body.destroy();
+    throw new DownloadInterrupted(`download ended at ${got.received} of ${expected} bytes`);
   }
-  return chunks;
+  return got.result();
 }
 
 /** Build the container client for the configured auth mode; the settings are validated first. */

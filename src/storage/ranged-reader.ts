@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 
 import { StorageError } from '../errors.js';
+import type { ChunkHandlers, ChunkSource, Lender } from '../util/chunks.js';
 
 export interface RangedReaderOptions {
   /** Size of the whole object in bytes. */
@@ -16,8 +17,14 @@ export interface RangedReaderOptions {
   /**
    * Fetch exactly `count` bytes at `offset`. `signal` also fires when the stream is destroyed,
    * so a fetch still in flight stops at once. Errors reach the consumer as thrown, in order.
+   * With `into` (`count` bytes, when lent), copy the body there as it arrives and return it.
    */
-  fetchRange: (offset: number, count: number, signal: AbortSignal) => Promise<Buffer | Buffer[]>;
+  fetchRange: (
+    offset: number,
+    count: number,
+    signal: AbortSignal,
+    into?: Buffer,
+  ) => Promise<Buffer | Buffer[]>;
 }
 
 /**
@@ -25,19 +32,34 @@ export interface RangedReaderOptions {
  * the consumer, emitted strictly in order. Memory stays near (concurrency + 1) × partSize. A
  * range that fails, or comes back with the wrong length, errors the stream (it never ends short)
  * and aborts the fetches still in flight; so does destroying the stream.
+ *
+ * Lent (see Lender), each range is read into one of `concurrency` reused buffers (at least 2, so
+ * one downloads while the consumer holds another): memory is concurrency × partSize at most.
  */
-export function createRangedReader(options: RangedReaderOptions): Readable {
+export function createRangedReader(options: RangedReaderOptions): Readable & Lender {
   return new RangedReader(options);
 }
 
-class RangedReader extends Readable {
-  private readonly ahead: { offset: number; count: number; data: Promise<Buffer[]> }[] = [];
+interface Range {
+  offset: number;
+  count: number;
+  data: Promise<Buffer[]>;
+  /** The lent buffer the range is read into. */
+  slot?: Buffer;
+}
+
+class RangedReader extends Readable implements Lender {
+  private readonly ahead: Range[] = [];
   private readonly stop = new AbortController();
   /** What every fetch gets: the caller's signal and our own stop, held for the stream's life. */
   private readonly signal: AbortSignal;
   private first: Buffer[] | undefined;
   private offset: number;
   private pumping = false;
+  /** Set by lend(): then the chunk pump runs instead of _read. */
+  private lent?: { handlers?: ChunkHandlers; paused: boolean; failed: boolean };
+  private readonly freeSlots: Buffer[] = [];
+  private slotsMade = 0;
 
   constructor(private readonly options: RangedReaderOptions) {
     super();
@@ -49,12 +71,92 @@ class RangedReader extends Readable {
   }
 
   override _read(): void {
-    if (!this.pumping) void this.pump();
+    if (!this.pumping && !this.lent) void this.pump();
+  }
+
+  lend(): ChunkSource {
+    if (this.lent || this.readableDidRead) throw new Error('lend() after reading began');
+    const lent: { handlers?: ChunkHandlers; paused: boolean; failed: boolean } = {
+      paused: false,
+      failed: false,
+    };
+    this.lent = lent;
+    // An error from now on goes to the handlers (once), not to 'error' listeners.
+    this.on('error', () => undefined);
+    return {
+      start: (handlers) => {
+        lent.handlers = handlers;
+        void this.lendPump();
+      },
+      resume: () => {
+        lent.paused = false;
+        void this.lendPump();
+      },
+    };
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.stop.abort(err ?? new Error('download stream destroyed'));
+    const lent = this.lent;
+    if (lent?.handlers && !lent.failed) {
+      lent.failed = true;
+      lent.handlers.error(err ?? new Error('download stream destroyed'));
+    }
     cb(err);
+  }
+
+  /** The lent counterpart of pump: ranges go out as chunks of their slots, in order. */
+  private async lendPump(): Promise<void> {
+    const lent = this.lent!;
+    const h = lent.handlers;
+    if (!h || this.pumping || lent.paused || this.destroyed) return;
+    this.pumping = true;
+    try {
+      const first = this.first;
+      this.first = undefined;
+      for (const b of first ?? []) if (b.length > 0 && !h.chunk(b, noop)) lent.paused = true;
+      while (!lent.paused) {
+        this.refill();
+        const range = this.ahead.shift();
+        if (!range) {
+          // Every slot is still held by the consumer: a release starts this pump again.
+          if (this.offset < this.options.total) return;
+          h.end();
+          return;
+        }
+        const data = await range.data;
+        if (this.destroyed) return;
+        this.checkLength(range, data);
+        const release = this.releaser(range.slot, data.length);
+        for (const b of data) if (!h.chunk(b, release)) lent.paused = true;
+        if (data.length === 0) release();
+      }
+    } catch (err) {
+      this.destroy(err as Error);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** A release for each of `parts` chunks; the slot is free again after the last. */
+  private releaser(slot: Buffer | undefined, parts: number): () => void {
+    let left = Math.max(1, parts);
+    return () => {
+      if (--left !== 0 || !slot) return;
+      this.freeSlots.push(slot);
+      if (this.destroyed) return;
+      this.refill();
+      void this.lendPump();
+    };
+  }
+
+  /** A buffer to read the next range into, while fewer than `concurrency` exist. */
+  private takeSlot(): Buffer | undefined {
+    const made = this.freeSlots.pop();
+    if (made) return made;
+    if (this.slotsMade >= Math.max(2, this.options.concurrency)) return undefined;
+    this.slotsMade++;
+    return Buffer.allocUnsafeSlow(Math.min(this.options.partSize, this.options.total));
   }
 
   private async pump(): Promise<void> {
@@ -72,12 +174,7 @@ class RangedReader extends Readable {
         }
         const data = await range.data;
         if (this.destroyed) return;
-        const got = byteLength(data);
-        if (got !== range.count) {
-          throw new StorageError(
-            `the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`,
-          );
-        }
+        this.checkLength(range, data);
         this.refill(); // the next range starts while this one is handed over
         if (!this.hand(data)) return;
       }
@@ -88,15 +185,30 @@ class RangedReader extends Readable {
     }
   }
 
-  /** Start fetches until `concurrency` are ahead of the consumer or the object is covered. */
+  private checkLength(range: Range, data: Buffer[]): void {
+    const got = byteLength(data);
+    if (got !== range.count) {
+      throw new StorageError(
+        `the range of ${range.count} bytes at ${range.offset} came back with ${got} bytes`,
+      );
+    }
+  }
+
+  /**
+   * Start fetches until `concurrency` are ahead of the consumer or the object is covered; lent,
+   * also only while a slot is free.
+   */
   private refill(): void {
     const { total, partSize, concurrency, fetchRange } = this.options;
     while (this.ahead.length < Math.max(1, concurrency) && this.offset < total) {
+      const slot = this.lent ? this.takeSlot() : undefined;
+      if (this.lent && !slot) return;
       const offset = this.offset;
       const count = Math.min(partSize, total - offset);
-      const data = (async () => buffers(await fetchRange(offset, count, this.signal)))();
+      const into = slot?.subarray(0, count);
+      const data = (async () => buffers(await fetchRange(offset, count, this.signal, into)))();
       data.catch(() => undefined); // a rejection surfaces when awaited in order, or not at all
-      this.ahead.push({ offset, count, data });
+      this.ahead.push({ offset, count, data, slot });
       this.offset += count;
     }
   }
@@ -108,6 +220,8 @@ class RangedReader extends Readable {
     return more;
   }
 }
+
+const noop = (): void => undefined;
 
 function buffers(data: Buffer | Buffer[]): Buffer[] {
   return Array.isArray(data) ? data : [data];

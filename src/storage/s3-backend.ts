@@ -16,6 +16,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { AlreadyExistsError, NotFoundError, StorageError, TimeoutError } from '../errors.js';
 import type { S3Storage, TransferSettings } from '../settings.js';
+import { BodyCollector } from '../util/chunks.js';
 import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 import { createRangedReader } from './ranged-reader.js';
 import {
@@ -38,7 +39,7 @@ const MAX_ATTEMPTS = 4;
 /**
  * S3 and S3-compatible stores (MinIO, R2, Ceph, GCS interoperability). Uploads are multipart
  * through lib-storage; downloads are parallel ranged GETs. Memory stays near
- * (concurrency + 1) × partSize in either direction.
+ * (concurrency + 1) × partSize for an upload, and concurrency × rangeSize for a lent download.
  */
 export class S3Backend implements Backend {
   readonly description: string;
@@ -167,7 +168,8 @@ export class S3Backend implements Backend {
 
   async get(name: string, opts: GetOptions = {}): Promise<Readable> {
     const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
-    const { partSize, concurrency } = this.transfer;
+    const { concurrency } = this.transfer;
+    const partSize = this.transfer.rangeSize ?? this.transfer.partSize;
     const arrived = opts.onProgress ?? ((): void => {});
     let first;
     // Until the stream is handed out nobody consumes: the first read (all of a manifest) gets
@@ -200,11 +202,11 @@ export class S3Backend implements Backend {
       partSize,
       concurrency,
       signal: transfer.signal,
-      fetchRange: async (offset, count, signal) => {
+      fetchRange: async (offset, count, signal, into) => {
         try {
           // If-Match: an object replaced mid-download fails instead of mixing two versions.
-          return (await this.readChunk(name, [offset, offset + count - 1], etag, signal, arrived))
-            .data;
+          const range: [number, number] = [offset, offset + count - 1];
+          return (await this.readChunk(name, range, etag, signal, arrived, into)).data;
         } catch (err) {
           throw this.fail(err, 'get', name, transfer.signal);
         }
@@ -317,7 +319,8 @@ export class S3Backend implements Backend {
 
   /**
    * One GET of `range` (or the whole object), read into memory as received (no copy into one
-   * buffer, so a range costs its size once); a body that breaks off is fetched again.
+   * buffer, so a range costs its size once) or into `into`; a body that breaks off is fetched
+   * again.
    */
   private async readChunk(
     name: string,
@@ -325,6 +328,7 @@ export class S3Backend implements Backend {
     etag: string | undefined,
     signal: AbortSignal,
     onData: (bytes: number) => void = () => {},
+    into?: Buffer,
   ): Promise<{ data: Buffer[]; total: number; etag?: string }> {
     const arrived = newBytes(onData);
     for (let attempt = 1; ; attempt++) {
@@ -354,7 +358,7 @@ export class S3Backend implements Backend {
         );
       }
       try {
-        const data = await readExactly(out.Body as Readable, length, arrived);
+        const data = await readExactly(out.Body as Readable, length, arrived, into);
         return { data, total, etag: out.ETag };
       } catch (err) {
         if (signal.aborted || attempt >= MAX_ATTEMPTS) throw err;
@@ -394,28 +398,30 @@ export function choosePartSize(configured: number, size?: number): number {
   return Math.max(floor, Math.ceil(size / MAX_PARTS / MiB) * MiB);
 }
 
-/** Read a response body of exactly `length` bytes: a body that ends short or runs long throws. */
+/**
+ * Read a response body of exactly `length` bytes (into `into` when given): a body that ends
+ * short or runs long throws.
+ */
 async function readExactly(
   body: Readable,
   length: number,
   /** Bytes of this body received so far. */
   onData: (position: number) => void,
+  into?: Buffer,
 ): Promise<Buffer[]> {
-  const chunks: Buffer[] = [];
-  let got = 0;
+  const got = new BodyCollector(length, into);
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    got += chunk.length;
-    onData(got);
-    if (got > length) break;
-    chunks.push(chunk);
+    const fits = got.add(chunk);
+    onData(got.received);
+    if (!fits) break;
   }
-  if (got !== length) {
+  if (got.received !== length) {
     body.destroy();
     throw new Error(
-      `response body had ${got > length ? 'more' : 'only ' + got} bytes of ${length}`,
+      `response body had ${got.received > length ? 'more' : 'only ' + got.received} bytes of ${length}`,
     );
   }
-  return chunks;
+  return got.result();
 }
 
 /**
