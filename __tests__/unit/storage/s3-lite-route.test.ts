@@ -101,6 +101,10 @@ const stores: [string, Partial<S3Storage>][] = [
     { endpoint: 'https://minio.example.com', region: 'us-east-1' },
   ],
   [
+    'custom http host and port, virtual hosted',
+    { endpoint: 'http://minio.internal:9000', region: 'us-east-1' },
+  ],
+  [
     'custom host and port, path style, dotted bucket',
     {
       endpoint: 'https://store.example.com:8443',
