@@ -143,6 +143,26 @@ describe('lookups without the SDK answer as the SDK does', () => {
     const [a, b] = await Promise.all([lite.get(name), sdk.get(name)]);
     expect(await buffer(a)).toEqual(await buffer(b));
   });
+
+  test.each(AWKWARD)('get of a small object of known size, %j, without the SDK', async (name) => {
+    const size = AWKWARD.indexOf(name) * 7;
+    server.proxy.reset();
+    const a = await buffer(await lite.get(name, { size }));
+    // The SDK names its operation in the query (x-id=GetObject); S3Lite does not.
+    const gets = server.proxy.requests.filter((r) => r.method === 'GET');
+    expect(gets.map((r) => r.query.has('x-id'))).toEqual([false]);
+    expect(a).toEqual(await buffer(await sdk.get(name, { size })));
+    expect(a.length).toBe(size);
+  });
+
+  test('a store that wants checksums checked, or a large object, is read through the SDK', async () => {
+    const { lite: checked } = await pair({ checksum: 'when-supported' });
+    server.proxy.reset();
+    await buffer(await checked.get(AWKWARD[1]!, { size: 7 }));
+    await buffer(await lite.get(AWKWARD[1]!));
+    const gets = server.proxy.requests.filter((r) => r.method === 'GET');
+    expect(gets.map((r) => r.query.get('x-id'))).toEqual(['GetObject', 'GetObject']);
+  });
 });
 
 describe('the same faults give the same errors, retries and messages', () => {
@@ -291,6 +311,59 @@ describe('the same faults give the same errors, retries and messages', () => {
     const b = await same({}, list, denied);
     expect(JSON.stringify(a.outcome)).toMatch(/s3:GetObject/);
     expect(JSON.stringify(b.outcome)).toMatch(/s3:ListBucket/);
+  });
+
+  const name = 'odd/deep/er/path'; // 56 bytes, stored by the first describe
+  const get = async (b: Backend): Promise<unknown> =>
+    (await buffer(await b.get(name, { size: 56 }))).toString();
+
+  test('get of a missing object of known size: NotFoundError from both', async () => {
+    const r = await same({}, (b) => b.get('odd/missing', { size: 10 }));
+    expect(r.outcome).toMatchObject({ error: 'NotFoundError' });
+  });
+
+  test('get: a body cut short is fetched again, in the same number of requests', async () => {
+    const r = await same({}, get, {
+      match: (q) => q.method === 'GET',
+      fault: { kind: 'drop', afterBytes: 10 },
+      times: 2,
+    });
+    expect(r).toEqual({ outcome: { value: 'x'.repeat(56) }, requests: 3 });
+  });
+
+  test('get: 500s then success', async () => {
+    const r = await same({}, get, {
+      match: (q) => q.method === 'GET',
+      fault: { kind: 'error', status: 500, code: 'InternalError' },
+      times: 2,
+    });
+    expect(r).toEqual({ outcome: { value: 'x'.repeat(56) }, requests: 3 });
+  });
+
+  test(
+    'get: a body that stalls trips the same stall watchdog',
+    async () => {
+      const r = await same(
+        {},
+        get,
+        {
+          match: (q) => q.method === 'GET',
+          fault: { kind: 'stall', afterBytes: 5 },
+          times: Infinity,
+        },
+        { stallTimeoutMs: 1_000 },
+      );
+      expect(r.outcome).toMatchObject({ error: 'TimeoutError' });
+    },
+    SLOW,
+  );
+
+  test('get with a wrong secret', async () => {
+    const r = await same(
+      { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: 'wrong' } },
+      get,
+    );
+    expect(JSON.stringify(r.outcome)).toMatch(/aws-secret-access-key/);
   });
 
   test(

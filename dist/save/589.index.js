@@ -190,6 +190,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: S3LookupBackend
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
 // EXTERNAL MODULE: ./lib/storage/s3-errors.js
@@ -507,6 +509,19 @@ class S3Lite {
         const answer = await this.send(method, path, query, signal);
         return readListPage(answer.body);
     }
+    /**
+     * GetObject of the whole object, answered once the headers are in: the body is the caller's
+     * to read (as the SDK hands out a streaming body; its retries end at the headers too).
+     */
+    async getObject(key, signal) {
+        const { path } = headTarget(this.route, key);
+        const answer = await this.send('GET', path, {}, signal, true);
+        return {
+            length: Number(answer.headers['content-length'] ?? 0),
+            etag: answer.headers.etag,
+            body: answer.stream,
+        };
+    }
     close() {
         void this.transport?.then((t) => t.agent.destroy());
     }
@@ -522,14 +537,14 @@ class S3Lite {
         return this.transport;
     }
     /** One request with the SDK's retries: a 2xx answer, or the last error. */
-    async send(method, path, query, signal) {
+    async send(method, path, query, signal, stream = false) {
         let retries = 0;
         let cost;
         let totalRetryDelay = 0;
         for (;;) {
             let error;
             try {
-                const answer = await this.attempt(method, path, query, signal);
+                const answer = await this.attempt(method, path, query, signal, stream);
                 if (answer.status >= 200 && answer.status < 300) {
                     this.correctClock(answer.headers.date);
                     this.capacity = Math.min(RETRY_CAPACITY, this.capacity + (cost ?? 1));
@@ -574,7 +589,7 @@ class S3Lite {
         return true;
     }
     /** One try, timed and aborted as @smithy/node-http-handler does it. */
-    async attempt(method, path, query, signal) {
+    async attempt(method, path, query, signal, stream) {
         const { route } = this;
         const { request, agent } = await this.connect();
         const qs = canonicalQuery(query);
@@ -600,18 +615,28 @@ class S3Lite {
                 headers,
                 agent,
             }, (res) => {
+                response = res;
+                const status = res.statusCode ?? -1;
+                if (stream && status >= 200 && status < 300) {
+                    // The body's own errors (a cut connection, the idle timeout, an abort, which
+                    // destroys the request) reach its reader.
+                    clearTimeout(connectTimer);
+                    req.once('close', () => signal.removeEventListener('abort', onAbort));
+                    return resolve({ status, headers: flatHeaders(res.headers), body: '', stream: res });
+                }
                 const chunks = [];
                 res.on('data', (c) => chunks.push(c));
                 res.on('error', (err) => fail(err));
                 res.on('end', () => {
                     done();
                     resolve({
-                        status: res.statusCode ?? -1,
+                        status,
                         headers: flatHeaders(res.headers),
                         body: Buffer.concat(chunks).toString('utf8'),
                     });
                 });
             });
+            let response;
             const fail = (err) => {
                 done();
                 reject(err);
@@ -622,6 +647,7 @@ class S3Lite {
             }, connectMs);
             const onIdle = () => {
                 const err = Object.assign(new Error(`@smithy/node-http-handler - the request socket timed out after ${idleMs} ms of inactivity (configured by client requestHandler).`), { name: 'TimeoutError' });
+                response?.destroy(err);
                 req.destroy();
                 fail(err);
             };
@@ -876,8 +902,14 @@ var watchdog = __webpack_require__(9550);
 
 
 
+
 /** Tries per request: S3Backend's client is configured with the same (a test holds them equal). */
 const MAX_ATTEMPTS = 4;
+/**
+ * Objects read without the SDK: small ones of known size (a manifest is at most 256 KiB), read
+ * whole. Archives of any real size, and anything read in ranges, go through S3Backend.
+ */
+const LITE_GET_MAX = 256 * 1024;
 /**
  * The S3 backend for a step: lookups (stat, list) without the SDK when routeLookups proves
  * that equivalent, else S3Backend as it is. Loading the SDK is most of what a miss costs.
@@ -890,9 +922,10 @@ async function createS3Backend(storage, transfer) {
     return new S3Backend(storage, transfer);
 }
 /**
- * stat and list through S3Lite, with S3Backend's semantics (its watchdog, its 403 rule, its
- * error mapping); transfers, deletes and upload housekeeping through S3Backend, whose SDK is
- * loaded on first use: a hit loads it after the lookup found the entry.
+ * stat, list and reads of small objects (manifests) through S3Lite, with S3Backend's semantics
+ * (its watchdogs, its 403 rule, its retries of a broken body, its error mapping); archive
+ * transfers, deletes and upload housekeeping through S3Backend, whose SDK is loaded on first
+ * use: a hit loads it after the lookup and the manifest read.
  */
 class S3LookupBackend {
     storage;
@@ -977,8 +1010,61 @@ class S3LookupBackend {
         }
         return found;
     }
-    async get(name, opts) {
-        return (await this.transfers()).get(name, opts);
+    async get(name, opts = {}) {
+        const small = opts.size !== undefined && opts.size <= Math.min(LITE_GET_MAX, this.transfer.partSize);
+        // With 'when-supported' the SDK asks for and checks the object's checksum: its job, not ours.
+        if (!small || this.storage.checksum !== 'when-required') {
+            return (await this.transfers()).get(name, opts);
+        }
+        return this.getWhole(name, opts);
+    }
+    /**
+     * S3Backend.get for an object that fits one part: one plain GET, read whole under the stall
+     * watchdog and the deadline, a body that breaks off fetched again, then handed out.
+     */
+    async getWhole(name, opts) {
+        const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
+        const arrived = opts.onProgress ?? (() => { });
+        const watch = this.watch('get', name, transfer.signal);
+        let data;
+        try {
+            data = await this.readWhole(name, watch.signal, (n) => {
+                watch.touch();
+                arrived(n);
+            });
+        }
+        catch (err) {
+            transfer.dispose();
+            if ((0,s3_errors/* isMissingObject */.gz)(err))
+                throw new errors/* NotFoundError */.m_(name);
+            throw this.fail(err, 'get', name, watch.signal);
+        }
+        finally {
+            watch.dispose();
+        }
+        const out = external_node_stream_.Readable.from(data, { objectMode: false });
+        const onAbort = () => void out.destroy(transfer.signal.reason);
+        transfer.signal.addEventListener('abort', onAbort, { once: true });
+        out.once('close', () => {
+            transfer.signal.removeEventListener('abort', onAbort);
+            transfer.dispose();
+        });
+        return out;
+    }
+    /** S3Backend.readChunk without a range: a body that ends short or breaks is fetched again. */
+    async readWhole(name, signal, onData) {
+        const arrived = (0,watchdog/* newBytes */.a)(onData);
+        for (let attempt = 1;; attempt++) {
+            const out = await this.lite.getObject(name, signal);
+            try {
+                return await readExactly(out.body, out.length, arrived);
+            }
+            catch (err) {
+                if (signal.aborted || attempt >= MAX_ATTEMPTS)
+                    throw err;
+                await new Promise((r) => setTimeout(r, 250 * attempt));
+            }
+        }
     }
     async put(name, body, opts) {
         return (await this.transfers()).put(name, body, opts);
@@ -1002,9 +1088,9 @@ class S3LookupBackend {
         this.sdk ??= Promise.all(/* import() */[__webpack_require__.e(358), __webpack_require__.e(974)]).then(__webpack_require__.bind(__webpack_require__, 974)).then(({ S3Backend }) => new S3Backend(this.storage, this.transfer));
         return this.sdk;
     }
-    watch(operation, name) {
+    watch(operation, name, outer) {
         const { stallTimeoutMs, timeoutMs } = this.transfer;
-        return (0,watchdog/* watchdog */.u)(`S3 ${operation} of ${name}`, stallTimeoutMs, timeoutMs);
+        return (0,watchdog/* watchdog */.u)(`S3 ${operation} of ${name}`, stallTimeoutMs, timeoutMs, outer);
     }
     /** S3Backend's mapping: the abort reason if aborted, ours as they are, else describeS3Error. */
     fail(err, operation, name, signal) {
@@ -1023,6 +1109,46 @@ class S3LookupBackend {
             stallTimeoutMs: this.transfer.stallTimeoutMs,
         });
     }
+}
+/** As S3Backend's: a body of exactly `length` bytes, or an error. */
+async function readExactly(body, length, onData) {
+    const chunks = [];
+    let got = 0;
+    for await (const chunk of body) {
+        got += chunk.length;
+        onData(got);
+        if (got > length)
+            break;
+        chunks.push(chunk);
+    }
+    if (got !== length) {
+        body.destroy();
+        throw new Error(`response body had ${got > length ? 'more' : 'only ' + got} bytes of ${length}`);
+    }
+    return chunks;
+}
+/** As S3Backend's: a signal that follows `outer` and fires on its own after `timeoutMs` (0: never). */
+function linkedSignal(outer, timeoutMs) {
+    const ac = new AbortController();
+    const abort = (reason) => {
+        if (!ac.signal.aborted)
+            ac.abort(reason);
+    };
+    const onOuter = () => abort(outer?.reason);
+    if (outer?.aborted)
+        onOuter();
+    outer?.addEventListener('abort', onOuter, { once: true });
+    const timer = timeoutMs > 0
+        ? setTimeout(() => abort(new errors/* TimeoutError */.MU(`S3 transfer ran past its ${timeoutMs / 1000} s deadline`)), timeoutMs)
+        : undefined;
+    timer?.unref();
+    return {
+        signal: ac.signal,
+        dispose: () => {
+            clearTimeout(timer);
+            outer?.removeEventListener('abort', onOuter);
+        },
+    };
 }
 
 

@@ -27,7 +27,17 @@ export interface LiteOptions {
 interface Answer {
   status: number;
   headers: Record<string, string>;
+  /** The whole body; '' for a 2xx answer to a streamed request (see `stream`). */
   body: string;
+  /** A streamed request's 2xx body, not yet read. */
+  stream?: http.IncomingMessage;
+}
+
+export interface GetResult {
+  /** Content-Length: the bytes the body must have. */
+  length: number;
+  etag?: string;
+  body: http.IncomingMessage;
 }
 
 type SdkError = Error & {
@@ -122,6 +132,20 @@ export class S3Lite {
     return readListPage(answer.body);
   }
 
+  /**
+   * GetObject of the whole object, answered once the headers are in: the body is the caller's
+   * to read (as the SDK hands out a streaming body; its retries end at the headers too).
+   */
+  async getObject(key: string, signal: AbortSignal): Promise<GetResult> {
+    const { path } = headTarget(this.route, key);
+    const answer = await this.send('GET', path, {}, signal, true);
+    return {
+      length: Number(answer.headers['content-length'] ?? 0),
+      etag: answer.headers.etag,
+      body: answer.stream!,
+    };
+  }
+
   close(): void {
     void this.transport?.then((t) => t.agent.destroy());
   }
@@ -146,6 +170,7 @@ export class S3Lite {
     path: string,
     query: Record<string, string>,
     signal: AbortSignal,
+    stream = false,
   ): Promise<Answer> {
     let retries = 0;
     let cost: number | undefined;
@@ -153,7 +178,7 @@ export class S3Lite {
     for (;;) {
       let error: SdkError;
       try {
-        const answer = await this.attempt(method, path, query, signal);
+        const answer = await this.attempt(method, path, query, signal, stream);
         if (answer.status >= 200 && answer.status < 300) {
           this.correctClock(answer.headers.date);
           this.capacity = Math.min(RETRY_CAPACITY, this.capacity + (cost ?? 1));
@@ -199,6 +224,7 @@ export class S3Lite {
     path: string,
     query: Record<string, string>,
     signal: AbortSignal,
+    stream: boolean,
   ): Promise<Answer> {
     const { route } = this;
     const { request, agent } = await this.connect();
@@ -226,19 +252,29 @@ export class S3Lite {
           agent,
         },
         (res) => {
+          response = res;
+          const status = res.statusCode ?? -1;
+          if (stream && status >= 200 && status < 300) {
+            // The body's own errors (a cut connection, the idle timeout, an abort, which
+            // destroys the request) reach its reader.
+            clearTimeout(connectTimer);
+            req.once('close', () => signal.removeEventListener('abort', onAbort));
+            return resolve({ status, headers: flatHeaders(res.headers), body: '', stream: res });
+          }
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (err) => fail(err));
           res.on('end', () => {
             done();
             resolve({
-              status: res.statusCode ?? -1,
+              status,
               headers: flatHeaders(res.headers),
               body: Buffer.concat(chunks).toString('utf8'),
             });
           });
         },
       );
+      let response: http.IncomingMessage | undefined;
       const fail = (err: Error): void => {
         done();
         reject(err);
@@ -261,6 +297,7 @@ export class S3Lite {
           ),
           { name: 'TimeoutError' },
         );
+        response?.destroy(err);
         req.destroy();
         fail(err);
       };

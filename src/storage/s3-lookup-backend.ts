@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 import { NotFoundError, StorageError, TimeoutError } from '../errors.js';
 import type { S3Storage, TransferSettings } from '../settings.js';
@@ -7,10 +7,15 @@ import type { S3Backend } from './s3-backend.js';
 import { describeS3Error, isMissingObject, type Operation, statusOf } from './s3-errors.js';
 import { S3Lite } from './s3-lite.js';
 import { type LiteRoute, routeLookups } from './s3-lite-route.js';
-import { type Watchdog, watchdog } from './watchdog.js';
+import { newBytes, type Watchdog, watchdog } from './watchdog.js';
 
 /** Tries per request: S3Backend's client is configured with the same (a test holds them equal). */
 const MAX_ATTEMPTS = 4;
+/**
+ * Objects read without the SDK: small ones of known size (a manifest is at most 256 KiB), read
+ * whole. Archives of any real size, and anything read in ranges, go through S3Backend.
+ */
+const LITE_GET_MAX = 256 * 1024;
 
 /**
  * The S3 backend for a step: lookups (stat, list) without the SDK when routeLookups proves
@@ -27,9 +32,10 @@ export async function createS3Backend(
 }
 
 /**
- * stat and list through S3Lite, with S3Backend's semantics (its watchdog, its 403 rule, its
- * error mapping); transfers, deletes and upload housekeeping through S3Backend, whose SDK is
- * loaded on first use: a hit loads it after the lookup found the entry.
+ * stat, list and reads of small objects (manifests) through S3Lite, with S3Backend's semantics
+ * (its watchdogs, its 403 rule, its retries of a broken body, its error mapping); archive
+ * transfers, deletes and upload housekeeping through S3Backend, whose SDK is loaded on first
+ * use: a hit loads it after the lookup and the manifest read.
  */
 export class S3LookupBackend implements Backend {
   readonly description: string;
@@ -118,8 +124,63 @@ export class S3LookupBackend implements Backend {
     return found;
   }
 
-  async get(name: string, opts?: GetOptions): Promise<Readable> {
-    return (await this.transfers()).get(name, opts);
+  async get(name: string, opts: GetOptions = {}): Promise<Readable> {
+    const small =
+      opts.size !== undefined && opts.size <= Math.min(LITE_GET_MAX, this.transfer.partSize);
+    // With 'when-supported' the SDK asks for and checks the object's checksum: its job, not ours.
+    if (!small || this.storage.checksum !== 'when-required') {
+      return (await this.transfers()).get(name, opts);
+    }
+    return this.getWhole(name, opts);
+  }
+
+  /**
+   * S3Backend.get for an object that fits one part: one plain GET, read whole under the stall
+   * watchdog and the deadline, a body that breaks off fetched again, then handed out.
+   */
+  private async getWhole(name: string, opts: GetOptions): Promise<Readable> {
+    const transfer = linkedSignal(opts.signal, this.transfer.timeoutMs);
+    const arrived = opts.onProgress ?? ((): void => {});
+    const watch = this.watch('get', name, transfer.signal);
+    let data: Buffer[];
+    try {
+      data = await this.readWhole(name, watch.signal, (n) => {
+        watch.touch();
+        arrived(n);
+      });
+    } catch (err) {
+      transfer.dispose();
+      if (isMissingObject(err)) throw new NotFoundError(name);
+      throw this.fail(err, 'get', name, watch.signal);
+    } finally {
+      watch.dispose();
+    }
+    const out = Readable.from(data, { objectMode: false });
+    const onAbort = (): void => void out.destroy(transfer.signal.reason as Error);
+    transfer.signal.addEventListener('abort', onAbort, { once: true });
+    out.once('close', () => {
+      transfer.signal.removeEventListener('abort', onAbort);
+      transfer.dispose();
+    });
+    return out;
+  }
+
+  /** S3Backend.readChunk without a range: a body that ends short or breaks is fetched again. */
+  private async readWhole(
+    name: string,
+    signal: AbortSignal,
+    onData: (bytes: number) => void,
+  ): Promise<Buffer[]> {
+    const arrived = newBytes(onData);
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.lite.getObject(name, signal);
+      try {
+        return await readExactly(out.body, out.length, arrived);
+      } catch (err) {
+        if (signal.aborted || attempt >= MAX_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
   }
 
   async put(name: string, body: Readable, opts?: PutOptions): Promise<void> {
@@ -151,9 +212,9 @@ export class S3LookupBackend implements Backend {
     return this.sdk;
   }
 
-  private watch(operation: Operation, name: string): Watchdog {
+  private watch(operation: Operation, name: string, outer?: AbortSignal): Watchdog {
     const { stallTimeoutMs, timeoutMs } = this.transfer;
-    return watchdog(`S3 ${operation} of ${name}`, stallTimeoutMs, timeoutMs);
+    return watchdog(`S3 ${operation} of ${name}`, stallTimeoutMs, timeoutMs, outer);
   }
 
   /** S3Backend's mapping: the abort reason if aborted, ours as they are, else describeS3Error. */
@@ -174,4 +235,56 @@ export class S3LookupBackend implements Backend {
       stallTimeoutMs: this.transfer.stallTimeoutMs,
     });
   }
+}
+
+/** As S3Backend's: a body of exactly `length` bytes, or an error. */
+async function readExactly(
+  body: Readable,
+  length: number,
+  onData: (position: number) => void,
+): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    got += chunk.length;
+    onData(got);
+    if (got > length) break;
+    chunks.push(chunk);
+  }
+  if (got !== length) {
+    body.destroy();
+    throw new Error(
+      `response body had ${got > length ? 'more' : 'only ' + got} bytes of ${length}`,
+    );
+  }
+  return chunks;
+}
+
+/** As S3Backend's: a signal that follows `outer` and fires on its own after `timeoutMs` (0: never). */
+function linkedSignal(
+  outer: AbortSignal | undefined,
+  timeoutMs: number,
+): { signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
+  const abort = (reason: unknown): void => {
+    if (!ac.signal.aborted) ac.abort(reason);
+  };
+  const onOuter = (): void => abort(outer?.reason);
+  if (outer?.aborted) onOuter();
+  outer?.addEventListener('abort', onOuter, { once: true });
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(
+          () => abort(new TimeoutError(`S3 transfer ran past its ${timeoutMs / 1000} s deadline`)),
+          timeoutMs,
+        )
+      : undefined;
+  timer?.unref();
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
+    },
+  };
 }
