@@ -12,8 +12,9 @@ export async function createBackend(
 ): Promise<Backend> {
   switch (storage.kind) {
     case 's3': {
-      const { S3Backend } = await import('./s3-backend.js');
-      return new S3Backend(storage, transfer);
+      // Lookups without the SDK where that is provably the same; the SDK loads for transfers.
+      const { createS3Backend } = await import('./s3-lookup-backend.js');
+      return createS3Backend(storage, transfer);
     }
     case 'azure': {
       const { AzureBackend } = await import('./azure-backend.js');

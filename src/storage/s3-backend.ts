@@ -16,9 +16,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 import { AlreadyExistsError, NotFoundError, StorageError, TimeoutError } from '../errors.js';
 import type { S3Storage, TransferSettings } from '../settings.js';
-import { BodyCollector } from '../util/chunks.js';
 import type { Backend, GetOptions, IncompleteUpload, ObjectInfo, PutOptions } from './backend.js';
 import { createRangedReader } from './ranged-reader.js';
+import { linkedSignal, MAX_ATTEMPTS, readExactly } from './s3-common.js';
 import {
   describeS3Error,
   errorCode,
@@ -33,8 +33,6 @@ const MiB = 1024 * 1024;
 /** S3's multipart limits: at most 10,000 parts, each at least 5 MiB except the last. */
 export const MAX_PARTS = 10_000;
 export const MIN_PART_SIZE = 5 * MiB;
-/** Tries per request (the SDK's retries), and per range whose body breaks off (ours). */
-const MAX_ATTEMPTS = 4;
 
 /**
  * S3 and S3-compatible stores (MinIO, R2, Ceph, GCS interoperability). Uploads are multipart
@@ -399,32 +397,6 @@ export function choosePartSize(configured: number, size?: number): number {
 }
 
 /**
- * Read a response body of exactly `length` bytes (into `into` when given): a body that ends
- * short or runs long throws.
- */
-async function readExactly(
-  body: Readable,
-  length: number,
-  /** Bytes of this body received so far. */
-  onData: (position: number) => void,
-  into?: Buffer,
-): Promise<Buffer[]> {
-  const got = new BodyCollector(length, into);
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    const fits = got.add(chunk);
-    onData(got.received);
-    if (!fits) break;
-  }
-  if (got.received !== length) {
-    body.destroy();
-    throw new Error(
-      `response body had ${got.received > length ? 'more' : 'only ' + got.received} bytes of ${length}`,
-    );
-  }
-  return got.result();
-}
-
-/**
  * The client as lib-storage sees it: part uploads carry the put's signal, so an abort stops them
  * at once. Commits and the clean-up (AbortMultipartUpload) do not: a cancelled commit has an
  * unknown outcome, and the clean-up must run. Request bodies (parts, a single PutObject) report
@@ -495,33 +467,4 @@ class ProgressHttpHandler extends NodeHttpHandler {
     }) as typeof request;
     return super.handle(copy, options);
   }
-}
-
-/** An AbortSignal that follows `outer` and fires on its own after `timeoutMs` (0: never). */
-function linkedSignal(
-  outer: AbortSignal | undefined,
-  timeoutMs: number,
-): { signal: AbortSignal; dispose: () => void } {
-  const ac = new AbortController();
-  const abort = (reason: unknown): void => {
-    if (!ac.signal.aborted) ac.abort(reason);
-  };
-  const onOuter = (): void => abort(outer?.reason);
-  if (outer?.aborted) onOuter();
-  outer?.addEventListener('abort', onOuter, { once: true });
-  const timer =
-    timeoutMs > 0
-      ? setTimeout(
-          () => abort(new TimeoutError(`S3 transfer ran past its ${timeoutMs / 1000} s deadline`)),
-          timeoutMs,
-        )
-      : undefined;
-  timer?.unref();
-  return {
-    signal: ac.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuter);
-    },
-  };
 }
