@@ -8,8 +8,8 @@ import path from 'node:path';
  * files right after deleting 30,000 is several times slower on ext4, which would bias whichever
  * measurement came next. After deleting, `sync` so the deletion is not paid for later.
  */
-export function freshWorkDir(benchDir: string): Work {
-  const root = path.join(benchDir, 'work');
+export function freshWorkDir(benchDir: string, name = 'work'): Work {
+  const root = path.join(benchDir, name);
   execFileSync('rm', ['-rf', root]); // fs.rmSync takes minutes for 300,000 files
   execFileSync('sync');
   mkdirSync(root, { recursive: true });
