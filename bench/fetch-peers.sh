@@ -48,6 +48,9 @@ bundle() {
   done
 }
 
+# bundle's output stands alone: drop the dependencies it was built from (about 200 MB a peer).
+built() { rm -rf "$1/node_modules"; }
+
 needs_build() { [ ! -s "$1/dist/restore/index.js" ] || [ ! -s "$1/dist/save/index.js" ]; }
 
 echo "runs-on/cache"
@@ -55,6 +58,7 @@ p="$dir/runs-on-cache"
 checkout runs-on/cache "$p"
 if needs_build "$p"; then (cd "$p" && npm ci $npm_quiet); fi
 bundle "$p" restore:restore.ts save:save.ts
+built "$p"
 
 echo "tespkg/actions-cache"
 p="$dir/tespkg-actions-cache"
@@ -62,6 +66,7 @@ checkout tespkg/actions-cache "$p"
 # No package-lock.json: npm install resolves from its yarn.lock.
 if needs_build "$p"; then (cd "$p" && npm install $npm_quiet); fi
 bundle "$p" restore:restore.ts save:save.ts
+built "$p"
 
 echo "whywaita/actions-cache-s3"
 p="$dir/whywaita-actions-cache-s3"
@@ -76,5 +81,6 @@ if needs_build "$p"; then
   echo "with @actions/cache from $(cat "$kit/PEER_COMMIT") packages/cache" >> "$p/PEER_COMMIT"
 fi
 bundle "$p" restore:restore.ts save:save.ts
+built "$p"
 
 cat "$dir"/*/PEER_COMMIT
