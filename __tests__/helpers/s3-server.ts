@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 
 import type { LinkShape } from './link-shaper.js';
 import { S3Proxy } from './s3-proxy.js';
@@ -118,13 +124,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
  * its commit does. Talks to the proxy (which lists and aborts uploads) with a plain client.
  */
 export async function abandonS3Upload(server: S3TestServer, name: string): Promise<string> {
-  const client = new S3Client({
-    region: server.region,
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-  });
-  try {
+  return withClient(server, async (client) => {
     const { UploadId } = await client.send(
       new CreateMultipartUploadCommand({ Bucket: server.bucket, Key: name }),
     );
@@ -138,6 +138,35 @@ export async function abandonS3Upload(server: S3TestServer, name: string): Promi
       }),
     );
     return UploadId!;
+  });
+}
+
+/** Delete every object in the bucket, through the proxy (benchmarks free the disk this way). */
+export async function emptyS3Bucket(server: S3TestServer): Promise<void> {
+  await withClient(server, async (client) => {
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: server.bucket, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) {
+        await client.send(new DeleteObjectCommand({ Bucket: server.bucket, Key: o.Key }));
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+  });
+}
+
+/** A plain SDK client of the proxy for `use`, destroyed afterwards. */
+async function withClient<T>(server: S3TestServer, use: (c: S3Client) => Promise<T>): Promise<T> {
+  const client = new S3Client({
+    region: server.region,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+  try {
+    return await use(client);
   } finally {
     client.destroy();
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { S3TestServer } from '../../__tests__/helpers/s3-server.js';
 import { runNode } from './child.js';
-import { cliRestore, cliSave, env, type Store } from './cli.js';
+import { cliRestore, cliSave, env, type S3Store, type Store } from './cli.js';
 import { config } from './config.js';
 import { serverCpuMeter } from './cpu.js';
 import { LookupRepository, type LookupStore } from './lookup.js';
@@ -18,7 +18,7 @@ export interface Bench {
   work: Work;
   tree: Tree;
   server: S3TestServer;
-  s3: Extract<Store, { kind: 's3' }>;
+  s3: S3Store;
   fs: Store;
   samples: Samples;
   /** Size of the raw pipeline's archive of the reference tree (set by rawPipelines). */

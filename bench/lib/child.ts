@@ -21,14 +21,23 @@ export interface Measured {
 const Probe = fileURLToPath(new URL('../rss-probe.mjs', import.meta.url));
 let probes = 0;
 
-/** Runs `node <args>` with the RSS/CPU probe loaded; fails on a non-zero exit. */
-export async function runNode(args: string[], env: Record<string, string>): Promise<Measured> {
+/** Runs `node <args>` (in `cwd`) with the RSS/CPU probe loaded; fails on a non-zero exit. */
+export async function runNode(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<Measured> {
   const out = path.join(os.tmpdir(), `bench-probe-${process.pid}-${++probes}.json`);
-  const run = await measure(process.execPath, ['--import', Probe, ...args], {
-    ...env,
-    BENCH_PROBE_OUT: out,
-    BENCH_CLK_TCK: String(clockTicks()),
-  });
+  const run = await measure(
+    process.execPath,
+    ['--import', Probe, ...args],
+    {
+      ...env,
+      BENCH_PROBE_OUT: out,
+      BENCH_CLK_TCK: String(clockTicks()),
+    },
+    cwd,
+  );
   try {
     const p = JSON.parse(readFileSync(out, 'utf8')) as {
       maxRssKiB: number;
@@ -55,9 +64,10 @@ async function measure(
   file: string,
   args: string[],
   env: Record<string, string>,
+  cwd?: string,
 ): Promise<Omit<Measured, 'cpuSeconds'>> {
   const start = performance.now();
-  const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

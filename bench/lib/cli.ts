@@ -16,6 +16,8 @@ export type Store =
       secretAccessKey: string;
     };
 
+export type S3Store = Extract<Store, { kind: 's3' }>;
+
 export interface CliCall {
   store: Store;
   workspace: string;

@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 export const MiB = 1024 * 1024;
 
+const dir = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'bucket-cache-bench');
+
 /** Everything `npm run bench` can be told, from the environment. */
 export const config = {
   /** Trees, fixtures and scratch space; reused across runs. */
-  dir: process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'bucket-cache-bench'),
+  dir,
   /** Rounds per measurement; the table shows medians. */
   runs: Number(process.env.BENCH_RUNS ?? 3),
   /** The 2 GiB archive case (save and restore once each through S3 on loopback). */
@@ -23,6 +25,8 @@ export const config = {
   rawPutConcurrency: 8,
   /** Manifests in the store for the lookup case. */
   lookupEntries: 10_000,
+  /** Peer checkouts for `npm run bench:peers`, made by bench/fetch-peers.sh. */
+  peersDir: process.env.BENCH_PEERS_DIR ?? path.join(dir, 'peers'),
   /** Where results are written, beside the printed table. */
   resultsDir: fileURLToPath(new URL('../results/', import.meta.url)),
 } as const;

@@ -20,20 +20,29 @@ const Head = ['case', 'bucket-cache', 'runs', 'raw baseline', 'ratio', 'target',
 
 /** The table as fixed-width text for the terminal. */
 export function formatTable(all: Row[]): string {
-  const body = all.map(cells);
-  const widths = Head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  return textTable(Head, all.map(cells));
+}
+
+/** The same table in Markdown, for the README. */
+export function formatMarkdown(all: Row[]): string {
+  return markdownTable(Head, all.map(cells));
+}
+
+/** Any table as fixed-width text: columns as wide as their widest cell. */
+export function textTable(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (c: string[]): string =>
     c
       .map((x, i) => x.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  return [line(Head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-/** The same table in Markdown, for the README. */
-export function formatMarkdown(all: Row[]): string {
+/** Any table in Markdown. */
+export function markdownTable(head: string[], body: string[][]): string {
   const line = (c: string[]): string => `| ${c.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(Head), line(Head.map(() => '---')), ...all.map((r) => line(cells(r)))].join('\n');
+  return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
 }
 
 const Raw: Array<[name: string, label: string, moves: 'archive' | 'tree' | 'none']> = [

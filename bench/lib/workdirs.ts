@@ -9,18 +9,18 @@ import path from 'node:path';
  * slower, which would bias the whole run (it did: every figure, baselines included, was 2-4x
  * its value by hand). Nothing is deleted between measurements.
  */
-export function freshWorkDir(benchDir: string): Work {
-  const root = path.join(benchDir, 'work');
-  if (existsSync(root)) renameSync(root, path.join(benchDir, `work-old-${Date.now()}`));
+export function freshWorkDir(benchDir: string, name = 'work'): Work {
+  const root = path.join(benchDir, name);
+  if (existsSync(root)) renameSync(root, path.join(benchDir, `${name}-old-${Date.now()}`));
   mkdirSync(root, { recursive: true });
   return new Work(root);
 }
 
-/** Deletes the work directories of earlier runs; call after measuring. */
-export function deleteOld(benchDir: string): void {
-  for (const name of readdirSync(benchDir)) {
+/** Deletes the work directories `name` of earlier runs; call after measuring. */
+export function deleteOld(benchDir: string, name = 'work'): void {
+  for (const entry of readdirSync(benchDir)) {
     // fs.rmSync takes minutes for 300,000 files
-    if (name.startsWith('work-old-')) execFileSync('rm', ['-rf', path.join(benchDir, name)]);
+    if (entry.startsWith(`${name}-old-`)) execFileSync('rm', ['-rf', path.join(benchDir, entry)]);
   }
 }
 
