@@ -84,7 +84,10 @@ export class ForwardingInput extends Writable {
   }
 
   override _destroy(err: Error | null, done: Done): void {
-    if (err) this.target?.destroyed(err);
+    const target = this.target;
+    // After 'error': whoever destroyed us must be on record as the cause before the target's
+    // consumer reacts (the gate's feed stops the processes, which would make it look like ours).
+    if (err && target) this.once('close', () => target.destroyed(err));
     done(err);
   }
 
