@@ -73,7 +73,9 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
   const exited = once(child, 'exit');
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let stopping = false;
   const stopChild = async (): Promise<void> => {
+    stopping = true;
     if (child.exitCode === null && child.signalCode === null) {
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -101,6 +103,10 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
     await stopChild();
     throw err;
   }
+  // A crash mid-suite otherwise shows only as "socket hang up" from every later request.
+  void exited.then(([code, signal]) => {
+    if (!stopping) console.error(`s3rver exited during the tests (${signal ?? code}): ${stderr}`);
+  });
   const account = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }; // s3rver's built-in one
   const proxy = await S3Proxy.start({ port, dataDir: dir, ...account }, options.shape);
   return {
