@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -101,8 +101,30 @@ test('a consumer slower than the child: the reader waits for released buffers', 
   expect(result.maxHeld).toBe(15);
 });
 
-test('no pooled socket where a socket path would be too long, or on Windows', async () => {
-  expect(await PooledSocketSource.open(path.join(dir, 'x'.repeat(120)), 'linux')).toBeUndefined();
+test('a directory too deep for a socket name: a private one in the temp dir, gone once connected', async () => {
+  const tmp = path.join(dir, 't');
+  await mkdir(tmp);
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp; // where os.tmpdir() looks
+  let opened: Awaited<ReturnType<typeof PooledSocketSource.open>>;
+  try {
+    opened = await PooledSocketSource.open(path.join(dir, 'x'.repeat(120)), process.platform);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  expect(opened).toBeDefined();
+  expect(await readdir(tmp)).toEqual([]);
+  const { file, digest } = await randomFile(4);
+  const { source, childEnd } = opened;
+  const child = spawn('cat', [file], { stdio: ['ignore', childEnd, 'inherit'] });
+  childEnd.destroy();
+  const [result] = await Promise.all([drain(source, 0, 7), once(child, 'exit')]);
+  source.destroy();
+  expect(result.digest).toBe(digest);
+});
+
+test('no pooled socket on Windows', async () => {
   expect(await PooledSocketSource.open(dir, 'win32')).toBeUndefined();
 });
 

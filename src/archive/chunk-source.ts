@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
+import os from 'node:os';
 import * as path from 'node:path';
 
 import type { ChunkHandlers, ChunkSource } from '../util/chunks.js';
@@ -33,16 +35,36 @@ export class PooledSocketSource implements ChunkSource {
    * A connected pair: `childEnd` goes into the child's stdio (spawn duplicates it; close ours
    * afterwards) and this source reads what the child writes. The socket lives in `dir`, which
    * must be private to this process (mode 0700), so no other user can connect first.
-   * Resolves undefined where that is not possible (Windows, a path too long for a socket, a
+   * Where `dir` is too deep for a socket's name (a long RUNNER_TEMP on a self-hosted runner), a
+   * fresh private directory under the OS temp dir holds it instead; the name is removed once
+   * both ends are connected. Resolves undefined where no socket can be had (Windows, a
    * directory where no socket can be made).
    */
   static async open(
     dir: string,
     platform: NodeJS.Platform,
   ): Promise<{ source: PooledSocketSource; childEnd: net.Socket } | undefined> {
-    const file = path.join(dir, `out-${randomUUID().slice(0, 8)}.sock`);
+    if (platform === 'win32') return undefined;
+    const name = `out-${randomUUID().slice(0, 8)}.sock`;
     // sockaddr_un holds 108 bytes (104 on macOS), terminator included.
-    if (platform === 'win32' || Buffer.byteLength(file) > 100) return undefined;
+    const fits = (d: string): boolean => Buffer.byteLength(path.join(d, name)) <= 100;
+    let own: string | undefined;
+    try {
+      if (!fits(dir)) {
+        if (!fits(path.join(os.tmpdir(), 'bucket-cache-XXXXXX'))) return undefined;
+        own = await mkdtemp(path.join(os.tmpdir(), 'bucket-cache-')); // mode 0700
+      }
+      return await PooledSocketSource.connectPair(path.join(own ?? dir, name));
+    } catch {
+      return undefined;
+    } finally {
+      if (own) await rm(own, { recursive: true, force: true });
+    }
+  }
+
+  private static async connectPair(
+    file: string,
+  ): Promise<{ source: PooledSocketSource; childEnd: net.Socket } | undefined> {
     const server = net.createServer({ pauseOnConnect: true });
     let socket: net.Socket | undefined;
     let childEnd: net.Socket | undefined;
