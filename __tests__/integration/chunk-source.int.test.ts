@@ -116,7 +116,7 @@ test('a directory too deep for a socket name: a private one in the temp dir, gon
   expect(opened).toBeDefined();
   expect(await readdir(tmp)).toEqual([]);
   const { file, digest } = await randomFile(4);
-  const { source, childEnd } = opened;
+  const { source, childEnd } = opened!;
   const child = spawn('cat', [file], { stdio: ['ignore', childEnd, 'inherit'] });
   childEnd.destroy();
   const [result] = await Promise.all([drain(source, 0, 7), once(child, 'exit')]);
