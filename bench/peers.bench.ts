@@ -25,7 +25,9 @@ test(
   async () => {
     if (!existsSync(CliBundle)) execFileSync('npm', ['run', 'bundle'], { stdio: 'inherit' });
     const log = (line: string): void => void process.stdout.write(`${line}\n`);
-    log(`bench dir ${config.dir}: moving the last run's work-peers dir aside, making or reusing trees`);
+    log(
+      `bench dir ${config.dir}: moving the last run's work-peers dir aside, making or reusing trees`,
+    );
     const work = freshWorkDir(config.dir, 'work-peers');
     const tree = referenceTree(path.join(config.dir, 'trees', 'reference'));
     const server = await startS3Server();
