@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { once } from 'node:events';
-import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import {
   Agent,
   createServer,
@@ -169,14 +169,8 @@ export class S3Proxy {
   ): Promise<{ key: string; uploadId: string; initiated: Date; keyFile: string }[]> {
     const dir = path.join(this.upstream.dataDir, bucket, UPLOADS_DIR);
     const all = await readdir(dir).catch(() => []);
-    // An aborted upload is gone for good, as on S3: a part request that s3rver was still
-    // handling when the abort came may re-create its directory, without a key file.
+    // An aborted upload is gone for good, as on S3, though its directory stays (abortUpload).
     const ids = all.filter((id) => !this.aborted.has(id));
-    await Promise.all(
-      all
-        .filter((id) => this.aborted.has(id))
-        .map((id) => rm(path.join(dir, id), { recursive: true, force: true })),
-    );
     return Promise.all(
       ids.map(async (uploadId) => {
         const keyFile = path.join(dir, uploadId, 'key');
@@ -231,6 +225,10 @@ export class S3Proxy {
     const { method, key, query } = r;
     if (method === 'DELETE' && key && query.has('uploadId')) {
       return this.abortUpload(r.bucket, query.get('uploadId') ?? '', req, res);
+    }
+    if (key && this.aborted.has(query.get('uploadId') ?? '')) {
+      await drain(req);
+      return sendError(req, res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
     }
     if (method === 'GET' && !key && query.has('uploads')) {
       return this.listUploads(r.bucket, query.get('prefix') ?? '', res);
@@ -352,9 +350,10 @@ export class S3Proxy {
       ));
     if (!known)
       return sendError(req, res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+    // Gone for good from here on, as on S3: the proxy answers NoSuchUpload for it and lists it
+    // no more. Its directory stays until the server stops: s3rver may still be writing a part
+    // into it, and removing it then crashes s3rver (an unhandled ENOENT on the part's file).
     this.aborted.add(uploadId);
-    // s3rver may still be writing a part into it (ENOTEMPTY): rm retries those.
-    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     res.writeHead(204).end();
   }
 
