@@ -66,7 +66,9 @@ test('concurrent downloads share one direction; uploads have their own', async (
   expect(all).toBeGreaterThan(0.85);
   expect(all).toBeLessThan(1.8);
   expect(upload).toBeGreaterThan(0.4);
-  expect(upload).toBeLessThan(0.9);
+  // Beside the downloads it takes about 0.5 s; after them (one shared direction) it would take
+  // about 1.5 s. The bound sits between, not near 0.5 s, so a busy machine cannot fail it.
+  expect(upload).toBeLessThan(1.2);
 }, 10_000);
 
 test('latency is added once per request, and {} unshapes the link', async () => {
