@@ -760,10 +760,7 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
     lend() {
         if (this.lent || this.readableDidRead)
             throw new Error('lend() after reading began');
-        const lent = {
-            paused: false,
-            failed: false,
-        };
+        const lent = { paused: false, failed: false, ended: false };
         this.lent = lent;
         // An error from now on goes to the handlers (once), not to 'error' listeners.
         this.on('error', () => undefined);
@@ -791,7 +788,7 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
     async lendPump() {
         const lent = this.lent;
         const h = lent.handlers;
-        if (!h || this.pumping || lent.paused || this.destroyed)
+        if (!h || this.pumping || lent.paused || lent.ended || this.destroyed)
             return;
         this.pumping = true;
         try {
@@ -807,6 +804,7 @@ class RangedReader extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Readable {
                     // Every slot is still held by the consumer: a release starts this pump again.
                     if (this.offset < this.options.total)
                         return;
+                    lent.ended = true; // releases still to come must not end it again
                     h.end();
                     return;
                 }

@@ -40,6 +40,13 @@ export function createRangedReader(options: RangedReaderOptions): Readable & Len
   return new RangedReader(options);
 }
 
+interface LentState {
+  handlers?: ChunkHandlers;
+  paused: boolean;
+  failed: boolean;
+  ended: boolean;
+}
+
 interface Range {
   offset: number;
   count: number;
@@ -57,7 +64,7 @@ class RangedReader extends Readable implements Lender {
   private offset: number;
   private pumping = false;
   /** Set by lend(): then the chunk pump runs instead of _read. */
-  private lent?: { handlers?: ChunkHandlers; paused: boolean; failed: boolean };
+  private lent?: LentState;
   private readonly freeSlots: Buffer[] = [];
   private slotsMade = 0;
 
@@ -76,10 +83,7 @@ class RangedReader extends Readable implements Lender {
 
   lend(): ChunkSource {
     if (this.lent || this.readableDidRead) throw new Error('lend() after reading began');
-    const lent: { handlers?: ChunkHandlers; paused: boolean; failed: boolean } = {
-      paused: false,
-      failed: false,
-    };
+    const lent: LentState = { paused: false, failed: false, ended: false };
     this.lent = lent;
     // An error from now on goes to the handlers (once), not to 'error' listeners.
     this.on('error', () => undefined);
@@ -109,7 +113,7 @@ class RangedReader extends Readable implements Lender {
   private async lendPump(): Promise<void> {
     const lent = this.lent!;
     const h = lent.handlers;
-    if (!h || this.pumping || lent.paused || this.destroyed) return;
+    if (!h || this.pumping || lent.paused || lent.ended || this.destroyed) return;
     this.pumping = true;
     try {
       const first = this.first;
@@ -121,6 +125,7 @@ class RangedReader extends Readable implements Lender {
         if (!range) {
           // Every slot is still held by the consumer: a release starts this pump again.
           if (this.offset < this.options.total) return;
+          lent.ended = true; // releases still to come must not end it again
           h.end();
           return;
         }

@@ -55,12 +55,14 @@ function recorder(opts: { pauseAfter?: number } = {}): ChunkHandlers & {
   seen: Buffer[];
   held: { data: Buffer; copy: Buffer; release: () => void }[];
   ended: boolean;
+  ends: number;
   errors: Error[];
 } {
   const r = {
     seen: [] as Buffer[],
     held: [] as { data: Buffer; copy: Buffer; release: () => void }[],
     ended: false,
+    ends: 0,
     errors: [] as Error[],
     chunk(data: Buffer, release: () => void): boolean {
       const copy = Buffer.from(data);
@@ -70,6 +72,7 @@ function recorder(opts: { pauseAfter?: number } = {}): ChunkHandlers & {
     },
     end() {
       r.ended = true;
+      r.ends++;
     },
     error(err: Error) {
       r.errors.push(err);
@@ -108,6 +111,10 @@ describe('createRangedReader lent', () => {
     expect(r.ended).toBe(true);
     expect(r.errors).toEqual([]);
     expect(Buffer.concat(r.seen)).toEqual(object(size));
+    // Releases after the end (the last chunks are still held then) must not end it again.
+    releaseAll(r);
+    await tick();
+    expect(r.ends).toBe(1);
     expect(calls.every((c) => c.into?.length === c.count)).toBe(true);
     const slots = new Set(calls.map((c) => c.into!.buffer));
     expect(slots.size).toBeLessThanOrEqual(3);
